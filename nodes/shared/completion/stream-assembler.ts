@@ -1,0 +1,132 @@
+import { excerpt, SlierError } from '../transport/errors';
+import { cleanContent, filterOf, toCreated, toUsage } from './normalize';
+import type { Answer, Usage } from './types';
+
+/**
+ * Builds one answer from SSE chunks as they arrive. It keeps the text and a few scalars, never
+ * the chunks themselves, so memory stays bounded by the answer's size.
+ */
+export class StreamAssembler {
+	private text = '';
+	private role: string | null = null;
+	private finishReason: string | null = null;
+	private finished = false; // search chunks carry `finish: true`
+	private done = false; // saw `data: [DONE]`
+	private id: string | null = null;
+	private created: number | null = null;
+	private model: string | null = null;
+	private object: string | null = null;
+	private usage: Usage | null = null;
+	private rawUsage: unknown = undefined;
+
+	constructor(private readonly onText?: (delta: string) => void) {}
+
+	get receivedChars(): number {
+		return this.text.length;
+	}
+
+	/** Takes one `data:` payload. Throws on malformed JSON or an error event. */
+	push(data: string): void {
+		if (this.done) return;
+		if (data.trim() === '[DONE]') {
+			this.done = true;
+			return;
+		}
+		let chunk: Record<string, unknown>;
+		try {
+			chunk = JSON.parse(data) as Record<string, unknown>;
+		} catch {
+			throw new SlierError('stream', `Slier sent a stream event that is not valid JSON: ${excerpt(data)}`, {
+				receivedChars: this.text.length,
+			});
+		}
+		if (chunk === null || typeof chunk !== 'object') {
+			throw new SlierError('stream', `Slier sent a stream event that is not a JSON object: ${excerpt(data)}`);
+		}
+		if (chunk.error !== undefined && chunk.error !== null) this.failWith(chunk.error);
+		this.id ??= typeof chunk.id === 'string' ? chunk.id : null;
+		this.created ??= toCreated(chunk.created);
+		this.model ??= typeof chunk.model === 'string' ? chunk.model : null;
+		this.object ??= typeof chunk.object === 'string' ? chunk.object : null;
+		if (chunk.usage !== undefined && chunk.usage !== null) {
+			this.rawUsage = chunk.usage;
+			this.usage = toUsage(chunk.usage);
+		}
+		if (chunk.finish === true) this.finished = true;
+		const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as Record<string, unknown>) : undefined;
+		if (!choice || typeof choice !== 'object') return;
+		const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
+		if (delta && typeof delta === 'object') {
+			if (typeof delta.role === 'string') this.role ??= delta.role;
+			if (typeof delta.content === 'string' && delta.content !== '') {
+				this.text += delta.content;
+				this.onText?.(delta.content);
+			}
+		}
+		if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+	}
+
+	private failWith(error: unknown): never {
+		const e = (typeof error === 'object' ? error : { message: String(error) }) as Record<string, unknown>;
+		const details = {
+			reason: typeof e.reason === 'string' ? e.reason : typeof e.type === 'string' ? e.type : undefined,
+			param: typeof e.param === 'string' ? e.param : undefined,
+			apiMessage: typeof e.message === 'string' ? e.message : undefined,
+			status: typeof e.status === 'number' ? e.status : undefined,
+			apiError: e,
+			receivedChars: this.text.length,
+		};
+		throw new SlierError(
+			'stream',
+			`Slier reported an error inside the stream: ${details.apiMessage ?? details.reason ?? 'no message'}`,
+			details,
+		);
+	}
+
+	/** The text received so far, for a filtered or interrupted answer. */
+	partialText(): string | null {
+		return this.text === '' ? null : cleanContent(this.text);
+	}
+
+	/** The final answer. Throws if the stream ended with neither `[DONE]` nor a finish signal. */
+	finish(): Answer {
+		if (!this.done && this.finishReason === null && !this.finished) {
+			throw new SlierError(
+				'stream',
+				`The stream ended early: Slier closed it before the answer was complete (${this.text.length} characters had arrived)`,
+				{ receivedChars: this.text.length },
+			);
+		}
+		const filtered = this.finishReason === 'content_filter';
+		return {
+			content: filtered ? this.partialText() : cleanContent(this.text),
+			role: this.role ?? 'assistant',
+			finishReason: this.finishReason ?? (this.finished ? 'stop' : null),
+			model: this.model,
+			usage: this.usage,
+			filtered,
+			filter: filtered ? filterOf({}) : null,
+			id: this.id,
+			created: this.created,
+			raw: this.toCompletion(),
+		};
+	}
+
+	/** The non-streamed response this stream is equivalent to. */
+	private toCompletion(): Record<string, unknown> {
+		const raw: Record<string, unknown> = {};
+		if (this.id !== null) raw.id = this.id;
+		if (this.object !== null) raw.object = this.object.replace(/\.chunk$/, '');
+		if (this.created !== null) raw.created = this.created;
+		if (this.model !== null) raw.model = this.model;
+		raw.choices = [
+			{
+				index: 0,
+				message: { role: this.role ?? 'assistant', content: this.text },
+				finish_reason: this.finishReason ?? (this.finished ? 'stop' : null),
+			},
+		];
+		if (this.rawUsage !== undefined) raw.usage = this.rawUsage;
+		return raw;
+	}
+}

@@ -1,0 +1,54 @@
+import type { SlierErrorDetails } from '../transport/errors';
+
+export type Endpoint = 'chat' | 'search';
+export type ApiVersion = 'v1' | 'v2';
+export type Role = 'system' | 'user' | 'assistant';
+
+export interface Message {
+	role: Role;
+	content: string;
+}
+
+/** The request body the API documents, plus where to send it. */
+export interface CompletionRequest {
+	endpoint: Endpoint;
+	apiVersion: ApiVersion;
+	body: {
+		model?: string;
+		messages: Message[];
+		stream: boolean;
+		model_params?: Record<string, unknown>;
+	};
+}
+
+export interface Usage {
+	promptTokens: number | null;
+	completionTokens: number | null;
+	totalTokens: number | null;
+}
+
+export interface ContentFilter {
+	reason: string;
+	param: string | null;
+	message: string | null;
+}
+
+/**
+ * The normalized answer: one shape for chat and search, streamed or not, filtered or not.
+ * Fields the API did not send are null, never invented.
+ */
+export interface Answer {
+	content: string | null;
+	role: string;
+	finishReason: string | null;
+	model: string | null;
+	usage: Usage | null;
+	filtered: boolean;
+	filter: ContentFilter | null;
+	id: string | null;
+	created: number | null;
+	/** The API's own response; for a stream, the equivalent non-streamed response. */
+	raw: unknown;
+}
+
+export type FilterDetails = Pick<SlierErrorDetails, 'reason' | 'param' | 'apiMessage'>;

@@ -1,0 +1,29 @@
+/** What the transport needs to send one request. It knows nothing about n8n parameters. */
+export interface SlierRequest {
+	baseUrl: string;
+	apiKey: string;
+	method: 'GET' | 'POST';
+	/** Path below the base URL, e.g. `/v1/chat/completions`. */
+	path: string;
+	body?: unknown;
+	/** Headers timeout, and for SSE the longest silence allowed between two chunks. */
+	timeoutMs: number;
+	/** Retries after the first attempt (0 disables retrying). */
+	maxRetries: number;
+	/** Cancels the request (n8n's execution cancel signal). */
+	signal?: AbortSignal;
+}
+
+/** One parsed SSE `data:` payload, or the end marker. */
+export type SseHandler = (data: string) => void;
+
+export interface RetryInfo {
+	attempt: number;
+	delayMs: number;
+	reason: string;
+}
+
+export interface TransportHooks {
+	/** Called before each backoff sleep; used for logging (never gets the key). */
+	onRetry?: (info: RetryInfo) => void;
+}

@@ -1,0 +1,305 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { answerFor, type Completion, type EmulatorMessage, type Endpoint, MODELS } from './answers';
+import { type Directives, num, parseDirectives } from './directives';
+import { SseWriter } from './sse-writer';
+
+export interface EmulatorOptions {
+	apiKey?: string;
+	/** 0 (default) picks a free port. Always bound to 127.0.0.1. */
+	port?: number;
+	/** Added before every completion's headers. */
+	latencyMs?: number;
+	/** Pause between SSE frames. */
+	frameDelayMs?: number;
+	/** Completions in flight beyond this get a 429, as a provider-side cap would. */
+	maxInFlight?: number;
+	/** The retry-after-ms sent with a cap 429. */
+	capRetryAfterMs?: number;
+}
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	authorization: string | undefined;
+	body: unknown;
+}
+
+export interface EmulatorStats {
+	completions: number;
+	rejectedByCap: number;
+	inFlight: number;
+	peakInFlight: number;
+	connections: number;
+}
+
+export interface SlierEmulator {
+	url: string;
+	apiKey: string;
+	requests: RecordedRequest[];
+	stats: EmulatorStats;
+	/** Forget recorded requests, stats and fault counters. */
+	reset(): void;
+	close(): Promise<void>;
+}
+
+export const DEFAULT_EMULATOR_KEY = 'sk-slier-emulator';
+
+/** Starts a Slier API emulator on 127.0.0.1: the API as the reference describes, plus faults on demand. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<SlierEmulator> {
+	const apiKey = options.apiKey ?? DEFAULT_EMULATOR_KEY;
+	const requests: RecordedRequest[] = [];
+	const stats: EmulatorStats = { completions: 0, rejectedByCap: 0, inFlight: 0, peakInFlight: 0, connections: 0 };
+	const faultHits = new Map<string, number>();
+	const sockets = new Set<Socket>();
+
+	const server = createServer((req, res) => {
+		handle(req, res).catch((error: Error) => {
+			if (!res.headersSent) sendJson(res, 500, apiError(`Emulator failure: ${error.message}`, 'server_error', 500));
+			else res.destroy();
+		});
+	});
+	server.keepAliveTimeout = 60_000;
+	server.on('connection', (socket) => {
+		stats.connections++;
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+
+	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const raw = await readBody(req);
+		const path = (req.url ?? '/').split('?')[0];
+		let body: unknown;
+		try {
+			body = raw ? JSON.parse(raw) : undefined;
+		} catch {
+			body = raw;
+		}
+		requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body });
+
+		if (req.headers.authorization !== `Bearer ${apiKey}`) {
+			return sendJson(res, 401, apiError('Invalid API key provided.', 'invalid_api_key', 401));
+		}
+		if (req.method === 'GET' && /^\/v[12]\/models$/.test(path)) {
+			return sendJson(res, 200, { object: 'list', data: MODELS });
+		}
+		const route = /^\/(v1|v2)\/(chat|search)\/completions$/.exec(path);
+		if (!route || req.method !== 'POST') {
+			return sendJson(res, 404, apiError(`No route for ${req.method} ${path}`, 'not_found', 404));
+		}
+		stats.inFlight++;
+		stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
+		res.on('close', () => stats.inFlight--);
+		if (options.maxInFlight !== undefined && stats.inFlight > options.maxInFlight) {
+			stats.rejectedByCap++;
+			res.setHeader('retry-after-ms', String(options.capRetryAfterMs ?? 100));
+			return sendJson(res, 429, apiError('Too many requests in flight.', 'rate_limit', 429));
+		}
+		stats.completions++;
+		await completion(route[2] as Endpoint, body, res);
+	}
+
+	async function completion(endpoint: Endpoint, body: unknown, res: ServerResponse): Promise<void> {
+		const invalid = validate(endpoint, body);
+		if (invalid) return sendJson(res, invalid.status, apiError(invalid.message, invalid.reason, invalid.status, invalid.param));
+		const request = body as { model?: string; messages: EmulatorMessage[]; stream?: boolean; model_params?: unknown };
+		const directives = parseDirectives(request.messages.map((m) => m.content));
+		const size = directives.get('size');
+		const answer = answerFor(endpoint, request, size ? num(size, 'chars', 1000) : undefined);
+
+		const active = (name: string): Record<string, string> | undefined => {
+			const args = directives.get(name);
+			if (!args) return undefined;
+			const key = `${name}:${answer.id}`;
+			const hits = (faultHits.get(key) ?? 0) + 1;
+			faultHits.set(key, hits);
+			return hits <= num(args, 'times', Infinity) ? args : undefined;
+		};
+
+		if (active('reset')) {
+			res.socket?.resetAndDestroy();
+			return;
+		}
+		const slow = active('slow-headers');
+		if (slow) await delay(num(slow, 'ms', 2000));
+		if (options.latencyMs) await delay(options.latencyMs);
+		if (res.destroyed) return;
+
+		const limited = active('429');
+		if (limited) {
+			if (limited['retry-after-ms']) res.setHeader('retry-after-ms', limited['retry-after-ms']);
+			if (limited['retry-after']) res.setHeader('retry-after', limited['retry-after']);
+			if (limited['retry-after-date']) {
+				const at = new Date(Date.now() + num(limited, 'retry-after-date', 1) * 1000);
+				res.setHeader('retry-after', at.toUTCString());
+			}
+			return sendJson(res, 429, apiError('Rate limit reached, slow down.', 'rate_limit', 429));
+		}
+		const status = active('status');
+		if (status) {
+			const code = num(status, 'code', 500);
+			if (status.html) {
+				res.writeHead(code, { 'content-type': 'text/html' });
+				res.end(`<html><head><title>${code} Bad Gateway</title></head><body><h1>${code} Bad Gateway</h1><p>nginx upstream error</p></body></html>`);
+				return;
+			}
+			return sendJson(res, code, apiError(`The server had an error (${code}).`, 'server_error', code));
+		}
+		if (active('redirect')) {
+			res.writeHead(307, { location: 'http://127.0.0.2:9/elsewhere' });
+			res.end();
+			return;
+		}
+		if (active('filter')) {
+			return sendJson(res, 400, {
+				error: {
+					message: 'This content may violate our content policy, please check https://Slier.ai/terms to learn more.',
+					param: 'prompt',
+					reason: 'content_filter',
+					status: 400,
+				},
+			});
+		}
+		if (request.stream) return stream(endpoint, answer, directives, active, res);
+		return sendJson(res, 200, completionObject(endpoint, answer, directives), directives.has('bom'));
+	}
+
+	async function stream(
+		endpoint: Endpoint,
+		answer: Completion,
+		directives: Directives,
+		active: (name: string) => Record<string, string> | undefined,
+		res: ServerResponse,
+	): Promise<void> {
+		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+		const split = directives.get('split');
+		const out = new SseWriter(res, {
+			crlf: directives.has('crlf'),
+			comments: directives.has('comments'),
+			splitBytes: split ? num(split, 'size', 3) : undefined,
+			frameDelayMs: num(directives.get('pace'), 'ms', options.frameDelayMs ?? 0),
+		});
+		const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra: object = {}) =>
+			JSON.stringify({
+				id: answer.id,
+				object: `${endpoint}.completion.chunk`,
+				created: answer.created,
+				...(answer.model !== null ? { model: answer.model } : {}),
+				choices: [{ index: 0, delta, finish_reason: finishReason }],
+				...(endpoint === 'search' ? { finish: finishReason !== null } : {}),
+				...extra,
+			});
+		const faults = ['cut', 'reset-mid', 'stream-error', 'stream-filter', 'malformed', 'idle'] as const;
+		const fault = faults.map((name) => [name, active(name)] as const).find(([, args]) => args);
+		const after = fault ? num(fault[1], 'after', 2) : Infinity;
+
+		await out.data(chunk({ role: 'assistant', content: '' }, null));
+		for (let i = 0; i < answer.tokens.length && !out.closed; i++) {
+			if (i === after && fault) {
+				const [name, args] = fault;
+				if (name === 'cut') return void res.end();
+				if (name === 'reset-mid') return void res.socket?.resetAndDestroy();
+				if (name === 'stream-error') {
+					await out.data(JSON.stringify(apiError('The model failed while answering.', 'server_error', 500)));
+					return void res.end();
+				}
+				if (name === 'stream-filter') {
+					await out.data(chunk({}, 'content_filter'));
+					await out.data('[DONE]');
+					return void res.end();
+				}
+				if (name === 'malformed') await out.data('{"id": "broken", "choices": [');
+				if (name === 'idle') await delay(num(args, 'ms', 2000));
+			}
+			await out.data(chunk({ content: answer.tokens[i] }, null));
+		}
+		if (out.closed) return;
+		await out.data(chunk({}, 'stop', endpoint === 'chat' && !directives.has('no-usage') ? { usage: usage(answer) } : {}));
+		await out.data('[DONE]');
+		res.end();
+	}
+
+	await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		apiKey,
+		requests,
+		stats,
+		reset() {
+			requests.length = 0;
+			faultHits.clear();
+			Object.assign(stats, { completions: 0, rejectedByCap: 0, peakInFlight: stats.inFlight, connections: 0 });
+		},
+		close: () =>
+			new Promise<void>((resolve) => {
+				for (const socket of sockets) socket.destroy();
+				server.close(() => resolve());
+			}),
+	};
+}
+
+function validate(
+	endpoint: Endpoint,
+	body: unknown,
+): { status: number; message: string; reason: string; param?: string } | undefined {
+	const b = body as { model?: unknown; messages?: unknown } | undefined;
+	if (!b || typeof b !== 'object') return { status: 400, message: 'The body must be a JSON object.', reason: 'invalid_request' };
+	if (!Array.isArray(b.messages) || b.messages.length === 0) {
+		return { status: 400, message: '`messages` must be a non-empty array.', reason: 'invalid_request', param: 'messages' };
+	}
+	for (const m of b.messages as Array<Record<string, unknown>>) {
+		if (!m || !['system', 'user', 'assistant'].includes(m.role as string) || typeof m.content !== 'string') {
+			return { status: 400, message: 'Each message needs a role and a string content.', reason: 'invalid_request', param: 'messages' };
+		}
+	}
+	if (endpoint === 'chat') {
+		if (typeof b.model !== 'string' || !b.model) {
+			return { status: 400, message: '`model` is required.', reason: 'invalid_request', param: 'model' };
+		}
+		if (!MODELS.some((m) => m.id === b.model)) {
+			return { status: 404, message: `The model \`${b.model}\` does not exist.`, reason: 'model_not_found', param: 'model' };
+		}
+	}
+	return undefined;
+}
+
+function usage(answer: Completion) {
+	const completion = answer.tokens.length;
+	return { prompt_tokens: answer.promptTokens, completion_tokens: completion, total_tokens: answer.promptTokens + completion };
+}
+
+function completionObject(endpoint: Endpoint, answer: Completion, directives: Directives): Record<string, unknown> {
+	const object: Record<string, unknown> = {
+		id: answer.id,
+		object: `${endpoint}.completion`,
+		created: directives.has('created-string') ? String(answer.created) : answer.created,
+		...(answer.model !== null ? { model: answer.model } : {}),
+		choices: [{ index: 0, message: { role: 'assistant', content: answer.tokens.join('') }, finish_reason: 'stop' }],
+	};
+	if (endpoint === 'chat' && !directives.has('no-usage')) object.usage = usage(answer);
+	if (directives.has('extra-fields')) {
+		object.system_fingerprint = 'fp_emulator';
+		object.unknown_block = { nested: [1, 2, 3] };
+	}
+	return object;
+}
+
+function apiError(message: string, reason: string, status: number, param?: string) {
+	return { error: { message, reason, status, ...(param ? { param } : {}) } };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, bom = false): void {
+	if (res.destroyed) return;
+	const text = (bom ? '\uFEFF' : '') + JSON.stringify(body);
+	res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+	res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+}
