@@ -1,0 +1,55 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class SlierApi implements ICredentialType {
+	name = 'slierApi';
+
+	displayName = 'Slier API';
+
+	icon: Icon = { light: 'file:slier.svg', dark: 'file:slier.dark.svg' };
+
+	documentationUrl = 'https://github.com/slier-ai/n8n-nodes-slier#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'Your Slier API key. It is sent as a Bearer token and never shown in outputs or errors.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.slier.ai',
+			description:
+				'Change only for a proxy or the local Slier emulator (npm run emulator), e.g. http://127.0.0.1:8787',
+		},
+	];
+
+	// The nodes call Slier through their own transport; this is what n8n uses to test the credential.
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(new RegExp("/+$"), "")}}',
+			url: '/v1/models',
+			method: 'GET',
+		},
+	};
+}

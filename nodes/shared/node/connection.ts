@@ -1,0 +1,36 @@
+import { NodeOperationError, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
+
+export const DEFAULT_BASE_URL = 'https://api.slier.ai';
+
+export interface SlierCredentials {
+	baseUrl: string;
+	apiKey: string;
+}
+
+/** Reads and checks the Slier API credential. Errors name the field, never its value. */
+export async function readCredentials(
+	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+): Promise<SlierCredentials> {
+	const data = await ctx.getCredentials<{ apiKey?: unknown; baseUrl?: unknown }>('slierApi');
+	const apiKey = typeof data.apiKey === 'string' ? data.apiKey.trim() : '';
+	if (apiKey === '') {
+		throw new NodeOperationError(ctx.getNode(), 'The Slier API credential has no API key', {
+			description: 'Open the credential and paste your Slier API key.',
+		});
+	}
+	const rawBase = typeof data.baseUrl === 'string' && data.baseUrl.trim() !== '' ? data.baseUrl.trim() : DEFAULT_BASE_URL;
+	let url: URL | undefined;
+	try {
+		url = new URL(rawBase);
+	} catch {
+		url = undefined;
+	}
+	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The Base URL in the Slier API credential is not a valid http(s) URL: "${url ? url.origin : rawBase.slice(0, 80)}"`,
+			{ description: `Use a URL like ${DEFAULT_BASE_URL} (the default) or http://127.0.0.1:8787 for the local emulator.` },
+		);
+	}
+	return { apiKey, baseUrl: rawBase.replace(/\/+$/, '') };
+}

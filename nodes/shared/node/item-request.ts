@@ -1,0 +1,98 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { ApiVersion, CompletionRequest, Endpoint } from '../completion/types';
+import { readMessages, describe } from './messages';
+import { inputError } from './input-error';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './properties';
+
+/** What the node decided for one item, besides the request body. */
+export interface ItemSettings {
+	simplify: boolean;
+	timeoutMs: number;
+	maxRetries: number;
+	onContentFilter: 'output' | 'error';
+	stripCitations: boolean;
+}
+
+export interface ItemRequest {
+	completion: CompletionRequest;
+	settings: ItemSettings;
+}
+
+/** Reads one item's parameters into a request, checking everything before anything is sent. */
+export function readItemRequest(ctx: IExecuteFunctions, i: number, endpoint: Endpoint): ItemRequest {
+	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+	const settings = readSettings(ctx, i, options);
+	const body: CompletionRequest['body'] = {
+		messages: readMessages(ctx, i),
+		stream: ctx.getNodeParameter('stream', i, false) === true,
+	};
+	if (endpoint === 'chat') {
+		body.model = readModel(ctx, i);
+		const params = readModelParams(ctx, i);
+		if (params) body.model_params = params;
+	}
+	const apiVersion = (options.apiVersion as ApiVersion | undefined) ?? 'v1';
+	if (apiVersion !== 'v1' && apiVersion !== 'v2') {
+		throw inputError(ctx, i, `API Version "${String(apiVersion)}" is not one Slier offers`, 'Choose v1 or v2 under Options → API Version.');
+	}
+	return { completion: { endpoint, apiVersion, body }, settings };
+}
+
+function readSettings(ctx: IExecuteFunctions, i: number, options: IDataObject): ItemSettings {
+	const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
+	if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+		throw inputError(ctx, i, `Timeout is ${describe(timeoutMs)}`, 'Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.');
+	}
+	const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+	if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
+		throw inputError(ctx, i, `Max Retries is ${String(maxRetries)}`, 'Set Options → Max Retries to a whole number from 0 to 10.');
+	}
+	return {
+		simplify: options.simplify !== false,
+		timeoutMs,
+		maxRetries,
+		onContentFilter: options.onContentFilter === 'error' ? 'error' : 'output',
+		stripCitations: options.stripCitations === true,
+	};
+}
+
+function readModel(ctx: IExecuteFunctions, i: number): string {
+	const model = ctx.getNodeParameter('model', i, '', { extractValue: true });
+	if (typeof model !== 'string' || model.trim() === '') {
+		throw inputError(ctx, i, 'No model is selected', 'Pick a model from the list, or enter a model ID such as claude-2.');
+	}
+	return model.trim();
+}
+
+function readModelParams(ctx: IExecuteFunctions, i: number): Record<string, unknown> | undefined {
+	const { temperature, topP, extra } = ctx.getNodeParameter('modelParams', i, {}) as IDataObject;
+	const params: Record<string, unknown> = {};
+	if (temperature !== undefined) params.temperature = checkRange(ctx, i, 'Temperature', temperature, 0, 2);
+	if (topP !== undefined) params.top_p = checkRange(ctx, i, 'Top P', topP, 0, 1);
+	if (extra !== undefined && extra !== '') Object.assign(params, parseExtra(ctx, i, extra));
+	return Object.keys(params).length > 0 ? params : undefined;
+}
+
+function checkRange(ctx: IExecuteFunctions, i: number, name: string, value: unknown, min: number, max: number): number {
+	if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
+		throw inputError(ctx, i, `${name} is ${typeof value === 'number' ? value : describe(value)}, outside ${min} to ${max}`, `Set Model Parameters → ${name} to a number from ${min} to ${max}.`);
+	}
+	return value;
+}
+
+function parseExtra(ctx: IExecuteFunctions, i: number, extra: unknown): Record<string, unknown> {
+	const fix = 'Extra Parameters (JSON) must be a JSON object, e.g. {"max_tokens": 200}.';
+	let parsed = extra;
+	if (typeof extra === 'string') {
+		try {
+			parsed = JSON.parse(extra);
+		} catch (error) {
+			throw inputError(ctx, i, `Extra Parameters (JSON) is not valid JSON: ${(error as Error).message}`, fix);
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw inputError(ctx, i, `Extra Parameters (JSON) is ${describe(parsed)}, not a JSON object`, fix);
+	}
+	return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,213 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * Panel parameters both nodes share. Their names are the public contract (saved workflows
+ * reference them): add new ones, never rename.
+ */
+
+export const modelProperty: INodeProperties = {
+	displayName: 'Model',
+	name: 'model',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: 'claude-2' },
+	required: true,
+	description: 'The Slier model that answers',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a model…',
+			typeOptions: { searchListMethod: 'searchModels', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. claude-2',
+		},
+	],
+};
+
+export const messageProperties: INodeProperties[] = [
+	{
+		displayName: 'Messages Source',
+		name: 'messageSource',
+		type: 'options',
+		default: 'define',
+		options: [
+			{
+				name: 'Define Below',
+				value: 'define',
+				description: 'Write the messages in this panel; use expressions to bring in item fields',
+			},
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'Take an array of {role, content} objects, usually from an expression',
+			},
+		],
+	},
+	{
+		displayName: 'Messages',
+		name: 'messages',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Message',
+		default: { values: [{ role: 'user', content: '' }] },
+		displayOptions: { show: { messageSource: ['define'] } },
+		options: [
+			{
+				displayName: 'Message',
+				name: 'values',
+				values: [
+					{
+						displayName: 'Role',
+						name: 'role',
+						type: 'options',
+						default: 'user',
+						options: [
+							{ name: 'User', value: 'user', description: 'A message from the user' },
+							{ name: 'System', value: 'system', description: 'Instructions that set how the model behaves' },
+							{ name: 'Assistant', value: 'assistant', description: 'An earlier answer of the model' },
+						],
+					},
+					{
+						displayName: 'Content',
+						name: 'content',
+						type: 'string',
+						typeOptions: { rows: 4 },
+						default: '',
+						placeholder: 'e.g. Summarize in two sentences: {{ $json.content }}',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Messages (JSON)',
+		name: 'messagesJson',
+		type: 'json',
+		default: '[\n  { "role": "user", "content": "Hello" }\n]',
+		required: true,
+		displayOptions: { show: { messageSource: ['json'] } },
+		description: 'An array of objects with "role" (system, user or assistant) and "content" (text)',
+	},
+];
+
+export const streamProperty: INodeProperties = {
+	displayName: 'Stream',
+	name: 'stream',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to receive the answer as it is generated. The output item is the same either way.',
+};
+
+export const modelParamsProperty: INodeProperties = {
+	displayName: 'Model Parameters',
+	name: 'modelParams',
+	type: 'collection',
+	placeholder: 'Add Parameter',
+	default: {},
+	options: [
+		{
+			displayName: 'Extra Parameters (JSON)',
+			name: 'extra',
+			type: 'json',
+			default: '{}',
+			description:
+				'Further model_params this model accepts, as a JSON object; merged in last, so they win over the fields above',
+		},
+		{
+			displayName: 'Temperature',
+			name: 'temperature',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+			default: 1,
+			description: 'Higher values make the answer more random, lower more focused (0 to 2)',
+		},
+		{
+			displayName: 'Top P',
+			name: 'topP',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+			default: 1,
+			description: 'Nucleus sampling: only the tokens in the top P probability mass are considered (0 to 1)',
+		},
+	],
+};
+
+export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_MAX_RETRIES = 2;
+
+/** The Options collection; a node may add its own entries (Search adds citation stripping). */
+export function optionsProperty(extra: INodeProperties[] = []): INodeProperties {
+	const options: INodeProperties[] = [
+		{
+			displayName: 'API Version',
+			name: 'apiVersion',
+			type: 'options',
+			default: 'v1',
+			options: [
+				{ name: 'V1', value: 'v1' },
+				{ name: 'V2', value: 'v2' },
+			],
+			description: 'Which version of the Slier API to call',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 10 },
+			default: DEFAULT_MAX_RETRIES,
+			description:
+				'How often to retry after a rate limit, a server error or a dropped connection, with growing pauses. A streamed answer is never retried once it has started.',
+		},
+		{
+			displayName: 'On Content Filter',
+			name: 'onContentFilter',
+			type: 'options',
+			default: 'output',
+			options: [
+				{
+					name: 'Output Filtered Item',
+					value: 'output',
+					description: 'Output the item with filtered: true and the reason in filter',
+				},
+				{
+					name: 'Fail the Item',
+					value: 'error',
+					description: 'Treat it as an error (use Continue On Fail to keep the other items)',
+				},
+			],
+			description: "What to do when Slier's content filter refuses to answer",
+		},
+		{
+			displayName: 'Simplify Output',
+			name: 'simplify',
+			type: 'boolean',
+			default: true,
+			description:
+				"Whether to output only the normalized fields. Turn off to add raw, the API's own response.",
+		},
+		{
+			displayName: 'Timeout (Ms)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_TIMEOUT_MS,
+			description:
+				'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer',
+		},
+		...extra,
+	];
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}

@@ -1,0 +1,84 @@
+import type { ExecutionError, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
+
+import type { SlierEmulator } from '../emulator/server';
+import { outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
+import { captureOutput } from './capture-output';
+
+/** A key that is easy to spot if it ever leaks into an output, error or log line. */
+export const TEST_API_KEY = 'sk-slier-TEST-7f3a9c1e-DO-NOT-LEAK';
+
+export const CHAT_DEFAULTS: INodeParameters = {
+	model: { __rl: true, mode: 'list', value: 'claude-2' },
+	messages: { values: [{ role: 'user', content: '={{ $json.text }}' }] },
+};
+
+export interface NodeRun {
+	items: INodeExecutionData[];
+	/** The error that stopped the workflow, if any. */
+	error: ExecutionError | undefined;
+	run: IRun;
+	/** Everything printed while the workflow ran. */
+	output: string;
+}
+
+export interface NodeRunOptions {
+	emulator: SlierEmulator;
+	items: object[];
+	parameters?: INodeParameters;
+	type?: 'slierChat' | 'slierSearch';
+	continueOnFail?: boolean;
+	credentials?: { apiKey?: string; baseUrl?: string };
+	onStarted?: (cancel: () => void) => void;
+}
+
+/**
+ * Runs Items → Slier node in n8n's engine and returns the node's output. Every run is checked
+ * for the API key anywhere in the run data, the error or the log output.
+ */
+export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
+	const type = options.type ?? 'slierChat';
+	const name = type === 'slierChat' ? 'Slier Chat' : 'Slier Search';
+	const defaults = type === 'slierChat' ? CHAT_DEFAULTS : { messages: CHAT_DEFAULTS.messages };
+	const { result: run, output } = await captureOutput(() =>
+		runWorkflow({
+			nodes: [
+				{
+					id: 'items',
+					name: 'Items',
+					type: 'harness.itemsSource',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: { items: JSON.stringify(options.items) },
+				},
+				{
+					id: 'slier',
+					name,
+					type: `${PACKAGE}.${type}`,
+					typeVersion: 1,
+					position: [200, 0],
+					credentials: { slierApi: { id: 'cred-1', name: 'Slier account' } },
+					continueOnFail: options.continueOnFail ?? false,
+					parameters: { ...defaults, ...options.parameters },
+				},
+			],
+			connections: { Items: { main: [[{ node: name, type: 'main', index: 0 }]] } },
+			credentials: {
+				slierApi: {
+					apiKey: options.credentials?.apiKey ?? options.emulator.apiKey,
+					baseUrl: options.credentials?.baseUrl ?? options.emulator.url,
+				},
+			},
+			onStarted: options.onStarted,
+		}),
+	);
+	const error = run.data.resultData.error;
+	const everything = JSON.stringify(run.data) + String(error?.message) + String(error?.description) + output;
+	const key = options.credentials?.apiKey ?? options.emulator.apiKey;
+	if (key.length >= 8 && everything.includes(key)) {
+		throw new Error('The API key leaked into the run data, an error or a log line');
+	}
+	return { items: outputOf(run, name), error, run, output };
+}
+
+/** The json of each output item. */
+export const jsonOf = (items: INodeExecutionData[]) => items.map((item) => item.json);
