@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { answerFor, type Completion, type EmulatorMessage, type Endpoint, MODELS } from './answers';
 import { type Directives, num, parseDirectives } from './directives';
@@ -44,6 +44,9 @@ export interface SlierEmulator {
 	reset(): void;
 	close(): Promise<void>;
 }
+
+/** Emulator pauses never keep a test process alive after the emulator is closed. */
+const delay = (ms: number) => sleep(ms, undefined, { ref: false });
 
 export const DEFAULT_EMULATOR_KEY = 'sk-slier-emulator';
 
@@ -200,7 +203,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			if (i === after && fault) {
 				const [name, args] = fault;
 				if (name === 'cut') return void res.end();
-				if (name === 'reset-mid') return void res.socket?.resetAndDestroy();
+				if (name === 'reset-mid') {
+					// Let the client read what was sent first: an RST discards unread data.
+					await delay(50);
+					return void res.socket?.resetAndDestroy();
+				}
 				if (name === 'stream-error') {
 					await out.data(JSON.stringify(apiError('The model failed while answering.', 'server_error', 500)));
 					return void res.end();

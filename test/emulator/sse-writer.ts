@@ -33,7 +33,7 @@ export class SseWriter {
 		if (this.style.comments) frame += `: keep-alive${nl}`;
 		frame += `data: ${payload}${nl}${nl}`;
 		await this.raw(frame);
-		if (this.style.frameDelayMs) await delay(this.style.frameDelayMs);
+		if (this.style.frameDelayMs) await delay(this.style.frameDelayMs, undefined, { ref: false });
 	}
 
 	async raw(text: string): Promise<void> {

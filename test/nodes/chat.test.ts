@@ -1,3 +1,5 @@
+import type { INodeParameters } from 'n8n-workflow';
+
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { startEmulator, type SlierEmulator } from '../emulator/server';
 import { jsonOf, runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
@@ -160,7 +162,7 @@ describe('Slier Chat through WorkflowExecute', () => {
 	});
 
 	describe('bad input is refused before anything is sent', () => {
-		const cases: Array<[string, object, object, RegExp, RegExp]> = [
+		const cases: Array<[string, object, INodeParameters, RegExp, RegExp]> = [
 			['no messages', {}, { messages: { values: [] } }, /^There are no messages to send \(item 0\)$/, /Add at least one user message/],
 			['empty content', { text: '   ' }, {}, /^Message 1 in Messages has empty content \(item 0\)$/, /Fill in its content/],
 			['an unknown role', { text: 'x' }, { messages: { values: [{ role: 'bot', content: 'hi' }] } }, /has the role "bot", which Slier does not accept/, /system, user or assistant/],

@@ -1,0 +1,94 @@
+import { LoadOptionsContext } from 'n8n-core';
+import type { INode } from 'n8n-workflow';
+import { request } from 'undici';
+
+import { SlierApi } from '../../credentials/SlierApi.credentials';
+import { SlierChat } from '../../nodes/SlierChat/SlierChat.node';
+import { closeDispatcher, getDispatcher } from '../../nodes/shared/transport/dispatcher';
+import { startEmulator, type SlierEmulator } from '../emulator/server';
+import { buildAdditionalData, buildWorkflow, PACKAGE } from '../harness/run-workflow';
+import { TEST_API_KEY } from '../helpers/slier-node';
+
+let emulator: SlierEmulator;
+beforeAll(async () => {
+	emulator = await startEmulator({ apiKey: TEST_API_KEY });
+});
+afterAll(async () => {
+	await emulator.close();
+	await closeDispatcher();
+});
+beforeEach(() => emulator.reset());
+
+/**
+ * Sends the credential's own test request the way n8n's credential tester does: its expressions
+ * (base URL, the Authorization header of `authenticate`) resolved by n8n's expression engine.
+ */
+async function testCredential(apiKey: string, baseUrl: string): Promise<number> {
+	const credential = new SlierApi();
+	const probe: INode = { id: 'p', name: 'P', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: {} };
+	const { expression } = buildWorkflow({ nodes: [probe], connections: {} });
+	const resolve = (value: unknown) =>
+		String(expression.getSimpleParameterValue(probe, value as string, 'manual', { $credentials: { apiKey, baseUrl } }));
+	const { baseURL, url, method } = credential.test.request;
+	const headers = (credential.authenticate.properties.headers ?? {}) as Record<string, string>;
+	const res = await request(`${resolve(baseURL)}${url}`, {
+		method: method ?? 'GET',
+		headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, resolve(v)])),
+		dispatcher: getDispatcher(),
+	});
+	await res.body.dump();
+	return res.statusCode;
+}
+
+describe('Slier API credential', () => {
+	it('is named as the public contract says, with a password field and a default base URL', () => {
+		const credential = new SlierApi();
+		expect(credential.name).toBe('slierApi');
+		expect(credential.displayName).toBe('Slier API');
+		const [apiKey, baseUrl] = credential.properties;
+		expect(apiKey).toMatchObject({ name: 'apiKey', typeOptions: { password: true } });
+		expect(baseUrl).toMatchObject({ name: 'baseUrl', default: 'https://api.slier.ai' });
+	});
+
+	it('its test passes with a valid key and fails with a wrong one (GET /v1/models)', async () => {
+		expect(await testCredential(TEST_API_KEY, `${emulator.url}/`)).toBe(200);
+		expect(await testCredential('sk-wrong', emulator.url)).toBe(401);
+		expect(emulator.requests.map((r) => r.path)).toEqual(['/v1/models', '/v1/models']);
+		expect(emulator.requests[0].authorization).toBe(`Bearer ${TEST_API_KEY}`);
+	});
+});
+
+describe('Model list', () => {
+	const node: INode = {
+		id: 'chat',
+		name: 'Slier Chat',
+		type: `${PACKAGE}.slierChat`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { slierApi: { id: 'c', name: 'Slier' } },
+	};
+
+	function context(apiKey = TEST_API_KEY) {
+		const workflow = buildWorkflow({ nodes: [node], connections: {} });
+		const additionalData = buildAdditionalData(workflow, { slierApi: { apiKey, baseUrl: emulator.url } });
+		return new LoadOptionsContext(workflow, node, additionalData, 'model');
+	}
+
+	it('lists the models from GET /v1/models, filtered by what the user types', async () => {
+		const { searchModels } = new SlierChat().methods.listSearch;
+		expect((await searchModels.call(context())).results).toEqual([
+			{ name: 'Claude 2 (claude-2)', value: 'claude-2' },
+			{ name: 'GPT-4o (gpt-4o)', value: 'gpt-4o' },
+			{ name: 'Llama 3 70B (llama-3-70b)', value: 'llama-3-70b' },
+		]);
+		expect((await searchModels.call(context(), 'LLAMA')).results).toEqual([
+			{ name: 'Llama 3 70B (llama-3-70b)', value: 'llama-3-70b' },
+		]);
+	});
+
+	it('says the key was rejected when listing fails with 401', async () => {
+		const { searchModels } = new SlierChat().methods.listSearch;
+		await expect(searchModels.call(context('sk-wrong'))).rejects.toThrow('Slier rejected the API key while listing models');
+	});
+});
