@@ -39,8 +39,8 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 	const type = options.type ?? 'slierChat';
 	const name = type === 'slierChat' ? 'Slier Chat' : 'Slier Search';
 	const defaults = type === 'slierChat' ? CHAT_DEFAULTS : { messages: CHAT_DEFAULTS.messages };
-	const { result: run, output } = await captureOutput(() =>
-		runWorkflow({
+	const { result: run, output } = await captureOutput(async () => {
+		const result = await runWorkflow({
 			nodes: [
 				{
 					id: 'items',
@@ -69,8 +69,9 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 				},
 			},
 			onStarted: options.onStarted,
-		}),
-	);
+		});
+		return result;
+	});
 	const error = run.data.resultData.error;
 	const everything = JSON.stringify(run.data) + String(error?.message) + String(error?.description) + output;
 	const key = options.credentials?.apiKey ?? options.emulator.apiKey;

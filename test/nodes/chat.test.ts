@@ -205,11 +205,13 @@ describe('Slier Chat through WorkflowExecute', () => {
 	});
 
 	it('without Continue On Fail, the first failure stops the node with a NodeApiError', async () => {
-		const { error } = await runSlierNode({
+		const { error, output } = await runSlierNode({
 			emulator,
 			items: [{ text: 'gateway [[status code=502 html]]' }],
 			parameters: { options: { maxRetries: 1 } },
 		});
+		// The retry is logged (and the leak check in runSlierNode read that log).
+		expect(output).toMatch(/Slier chat: item 0 retry 1 in \d+ ms \(Slier answered HTTP 502/);
 		expect(error?.name).toBe('NodeApiError');
 		expect(error?.message).toBe('Slier had a server error (HTTP 502) after 1 retry: 502 Bad Gateway 502 Bad Gateway nginx upstream error (item 0)');
 		expect(emulator.stats.completions).toBe(2);

@@ -1,0 +1,98 @@
+/**
+ * `npm run demo`: a feed-summarizing workflow (five feed items → Slier Chat) run by n8n-core's
+ * engine. Without SLIER_API_KEY it starts the Slier emulator in-process; with it (and optionally
+ * SLIER_BASE_URL, SLIER_MODEL) it calls the real API.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { closeDispatcher } from '../nodes/shared/transport/dispatcher';
+import { startEmulator, type SlierEmulator } from '../test/emulator/server';
+import { outputOf, PACKAGE, runWorkflow } from '../test/harness/run-workflow';
+import { FEED } from './demo/feed';
+
+async function main(): Promise<number> {
+	process.env.N8N_LOG_LEVEL ??= 'warn';
+	// n8n-core keeps instance settings in its user folder: use a scratch one, not ~/.n8n.
+	process.env.N8N_USER_FOLDER ??= join(tmpdir(), 'n8n-nodes-slier-demo');
+	let emulator: SlierEmulator | undefined;
+	let credentials: { apiKey: string; baseUrl: string };
+	if (process.env.SLIER_API_KEY) {
+		credentials = { apiKey: process.env.SLIER_API_KEY, baseUrl: process.env.SLIER_BASE_URL ?? 'https://api.slier.ai' };
+		console.log(`Calling the Slier API at ${credentials.baseUrl}`);
+	} else {
+		emulator = await startEmulator();
+		credentials = { apiKey: emulator.apiKey, baseUrl: emulator.url };
+		console.log(`SLIER_API_KEY is not set: using the built-in Slier emulator at ${emulator.url}`);
+	}
+	const model = process.env.SLIER_MODEL ?? 'claude-2';
+	try {
+		const run = await runWorkflow({
+			nodes: [
+				{
+					id: 'feed',
+					name: 'Feed',
+					type: 'harness.itemsSource',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: { items: JSON.stringify(FEED) },
+				},
+				{
+					id: 'chat',
+					name: 'Summarize',
+					type: `${PACKAGE}.slierChat`,
+					typeVersion: 1,
+					position: [220, 0],
+					credentials: { slierApi: { id: 'demo', name: 'Slier account' } },
+					continueOnFail: true,
+					parameters: {
+						model: { __rl: true, mode: 'id', value: model },
+						messages: {
+							values: [
+								{ role: 'system', content: 'Summarize the news item in one sentence.' },
+								{ role: 'user', content: '={{ $json.title }}: {{ $json.content }}' },
+							],
+						},
+						stream: true,
+						modelParams: { temperature: 0.3 },
+					},
+				},
+			],
+			connections: { Feed: { main: [[{ node: 'Summarize', type: 'main', index: 0 }]] } },
+			credentials: { slierApi: credentials },
+		});
+		const error = run.data.resultData.error;
+		if (error) {
+			console.error(`The workflow failed: ${error.message}\n${error.description ?? ''}`);
+			return 1;
+		}
+		const items = outputOf(run, 'Summarize');
+		console.log(`\nSlier Chat output: ${items.length} items (one per feed item)\n`);
+		items.forEach((item, n) => console.log(describeItem(item, n)));
+		console.log('\nThe first item as downstream nodes see it:');
+		console.log(JSON.stringify(items[0]?.json, null, 2));
+		return items.length === FEED.length && items.every((i) => !i.json.error) ? 0 : 1;
+	} finally {
+		await emulator?.close();
+		await closeDispatcher();
+	}
+}
+
+function describeItem(item: INodeExecutionData, n: number): string {
+	const json = item.json;
+	const title = FEED[(item.pairedItem as { item: number }).item]?.title;
+	if (json.error) return `#${n + 1} ${title}\n   ERROR ${String(json.error)}`;
+	const usage = json.usage as IDataObject | null;
+	const tokens = usage ? `${usage.promptTokens}+${usage.completionTokens}=${usage.totalTokens} tokens` : 'no usage';
+	const filtered = json.filtered ? ' FILTERED' : '';
+	return `#${n + 1} ${title}\n   → ${String(json.content)}\n   [${json.finishReason}${filtered} · ${json.model} · ${tokens}]`;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: Error) => {
+		console.error(error.message);
+		process.exit(1);
+	},
+);
