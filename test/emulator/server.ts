@@ -110,7 +110,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		const request = body as { model?: string; messages: EmulatorMessage[]; stream?: boolean; model_params?: unknown };
 		const directives = parseDirectives(request.messages.map((m) => m.content));
 		const size = directives.get('size');
-		const answer = answerFor(endpoint, request, size ? num(size, 'chars', 1000) : undefined);
+		const answer = answerFor(endpoint, request, size ? num(size, 'chars', 1000) : undefined, directives.has('verbatim'));
 
 		const active = (name: string): Record<string, string> | undefined => {
 			const args = directives.get(name);

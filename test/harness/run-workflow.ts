@@ -13,6 +13,7 @@ import {
 
 import { SlierApi } from '../../credentials/SlierApi.credentials';
 import { SlierChat } from '../../nodes/SlierChat/SlierChat.node';
+import { SlierSearch } from '../../nodes/SlierSearch/SlierSearch.node';
 import { CredentialsHelper } from './credentials-helper';
 import { ItemsSource, NodeTypes } from './node-types';
 
@@ -23,6 +24,7 @@ export function defaultNodeTypes(extra: Record<string, INodeType> = {}): NodeTyp
 	return new NodeTypes({
 		'harness.itemsSource': new ItemsSource(),
 		[`${PACKAGE}.slierChat`]: new SlierChat(),
+		[`${PACKAGE}.slierSearch`]: new SlierSearch(),
 		...extra,
 	});
 }

@@ -1,0 +1,58 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { extractCitations, extractLinks, stripCitations } from '../shared/completion/citations';
+import type { Answer } from '../shared/completion/types';
+import type { ItemSettings } from '../shared/node/item-request';
+import { messageProperties, optionsProperty, streamProperty } from '../shared/node/properties';
+import { runCompletions } from '../shared/node/run-items';
+
+/** Search's extra output: the cited source numbers and the links in the answer. */
+function searchFields(answer: Answer, settings: ItemSettings): IDataObject {
+	return {
+		content: settings.stripCitations ? stripCitations(answer.content) : answer.content,
+		citations: extractCitations(answer.content),
+		links: extractLinks(answer.content) as unknown as IDataObject[],
+	};
+}
+
+export class SlierSearch implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Slier Search',
+		name: 'slierSearch',
+		icon: { light: 'file:slierSearch.svg', dark: 'file:slierSearch.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["stream"] ? "Search (streamed)" : "Search" }}',
+		description:
+			'Search the web with Slier and get a written answer to a question, with the numbers of the sources it cites and the links in it. Input: the question as a user message.',
+		defaults: { name: 'Slier Search' },
+		usableAsTool: true,
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'slierApi', required: true }],
+		properties: [
+			...messageProperties,
+			streamProperty,
+			optionsProperty([
+				{
+					displayName: 'Strip Citation Markers',
+					name: 'stripCitations',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to remove the superscript source numbers (¹ ² ³) from the answer text. The citations field lists them either way.',
+				},
+			]),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await runCompletions(this, 'search', searchFields)];
+	}
+}
