@@ -58,8 +58,30 @@ async function main(): Promise<number> {
 						modelParams: { temperature: 0.3 },
 					},
 				},
+				{
+					id: 'search',
+					name: 'Background',
+					type: `${PACKAGE}.slierSearch`,
+					typeVersion: 1,
+					position: [220, 200],
+					credentials: { slierApi: { id: 'demo', name: 'Slier account' } },
+					continueOnFail: true,
+					parameters: {
+						messages: { values: [{ role: 'user', content: '=What is the background of this story: {{ $json.title }}?' }] },
+						options: { stripCitations: true },
+					},
+				},
 			],
-			connections: { Feed: { main: [[{ node: 'Summarize', type: 'main', index: 0 }]] } },
+			connections: {
+				Feed: {
+					main: [
+						[
+							{ node: 'Summarize', type: 'main', index: 0 },
+							{ node: 'Background', type: 'main', index: 0 },
+						],
+					],
+				},
+			},
 			credentials: { slierApi: credentials },
 		});
 		const error = run.data.resultData.error;
@@ -68,11 +90,17 @@ async function main(): Promise<number> {
 			return 1;
 		}
 		const items = outputOf(run, 'Summarize');
-		console.log(`\nSlier Chat output: ${items.length} items (one per feed item)\n`);
+		console.log(`\nSlier Chat (streamed) output: ${items.length} items, one per feed item\n`);
 		items.forEach((item, n) => console.log(describeItem(item, n)));
 		console.log('\nThe first item as downstream nodes see it:');
 		console.log(JSON.stringify(items[0]?.json, null, 2));
-		return items.length === FEED.length && items.every((i) => !i.json.error) ? 0 : 1;
+		const searched = outputOf(run, 'Background');
+		console.log(`\nSlier Search output: ${searched.length} items\n`);
+		searched.forEach((item, n) => console.log(describeSearch(item, n)));
+		console.log('\nThe first search item:');
+		console.log(JSON.stringify(searched[0]?.json, null, 2));
+		const all = [...items, ...searched];
+		return items.length === FEED.length && searched.length === FEED.length && all.every((i) => !i.json.error) ? 0 : 1;
 	} finally {
 		await emulator?.close();
 		await closeDispatcher();
@@ -87,6 +115,13 @@ function describeItem(item: INodeExecutionData, n: number): string {
 	const tokens = usage ? `${usage.promptTokens}+${usage.completionTokens}=${usage.totalTokens} tokens` : 'no usage';
 	const filtered = json.filtered ? ' FILTERED' : '';
 	return `#${n + 1} ${title}\n   → ${String(json.content)}\n   [${json.finishReason}${filtered} · ${json.model} · ${tokens}]`;
+}
+
+function describeSearch(item: INodeExecutionData, n: number): string {
+	const json = item.json;
+	if (json.error) return `#${n + 1} ERROR ${String(json.error)}`;
+	const links = (json.links as Array<{ url: string }>).map((l) => l.url).join(', ') || 'none';
+	return `#${n + 1} ${String(json.content)}\n   [citations ${JSON.stringify(json.citations)} · links ${links}]`;
 }
 
 main().then(
