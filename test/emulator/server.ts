@@ -25,6 +25,9 @@ export interface RecordedRequest {
 	path: string;
 	authorization: string | undefined;
 	body: unknown;
+	receivedAt: number;
+	/** When the exchange ended (response done, or the client went away). */
+	closedAt?: number;
 }
 
 export interface EmulatorStats {
@@ -80,7 +83,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		} catch {
 			body = raw;
 		}
-		requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body });
+		const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body, receivedAt: Date.now() };
+		requests.push(record);
+		res.on('close', () => (record.closedAt = Date.now()));
 
 		if (req.headers.authorization !== `Bearer ${apiKey}`) {
 			return sendJson(res, 401, apiError('Invalid API key provided.', 'invalid_api_key', 401));

@@ -140,6 +140,7 @@ export const modelParamsProperty: INodeProperties = {
 
 export const DEFAULT_TIMEOUT_MS = 300_000;
 export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_MAX_CONCURRENCY = 8;
 
 /** The Options collection; a node may add its own entries (Search adds citation stripping). */
 export function optionsProperty(extra: INodeProperties[] = []): INodeProperties {
@@ -154,6 +155,15 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 				{ name: 'V2', value: 'v2' },
 			],
 			description: 'Which version of the Slier API to call',
+		},
+		{
+			displayName: 'Max Concurrent Requests',
+			name: 'maxConcurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 64 },
+			default: DEFAULT_MAX_CONCURRENCY,
+			description:
+				'How many items to send to Slier at the same time. The node lowers this by itself when Slier answers "too many requests" and raises it again as requests succeed. 1 sends one item after another. Output order is always the input order.',
 		},
 		{
 			displayName: 'Max Retries',

@@ -8,18 +8,31 @@ import {
 import { complete, type Connection } from '../completion/complete';
 import type { Answer, Endpoint } from '../completion/types';
 import { SlierError } from '../transport/errors';
+import { AdaptiveLimiter } from '../transport/limiter';
 import { toNodeError } from './api-error';
 import { readCredentials, type SlierCredentials } from './connection';
 import { readItemRequest, type ItemSettings } from './item-request';
 import { toOutputJson } from './output';
+import { DEFAULT_MAX_CONCURRENCY } from './properties';
+import { linkedSignal } from './signals';
 
 /** Endpoint-specific fields for the output item (Search's citations); may rewrite the answer. */
 export type Enrich = (answer: Answer, settings: ItemSettings) => IDataObject;
 
+interface RunContext {
+	ctx: IExecuteFunctions;
+	endpoint: Endpoint;
+	credentials: SlierCredentials;
+	signal: AbortSignal;
+	limiter: AdaptiveLimiter;
+	enrich?: Enrich;
+}
+
 /**
  * The item loop both nodes share: one request per input item, one output item per input item,
- * in order, each paired to its input. With Continue On Fail a failed item becomes
- * `{error}` and the others go on.
+ * in input order, each paired to its input. Items run concurrently under an adaptive limit.
+ * With Continue On Fail a failed item becomes `{error}` and the others go on; without it the
+ * first failure stops the node and cancels the requests still in flight.
  */
 export async function runCompletions(
 	ctx: IExecuteFunctions,
@@ -27,48 +40,79 @@ export async function runCompletions(
 	enrich?: Enrich,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
-	const signal = ctx.getExecutionCancelSignal?.();
-	let credentials: SlierCredentials | undefined;
-	let credentialError: unknown;
+	const continueOnFail = ctx.continueOnFail();
+	let credentials: SlierCredentials;
 	try {
 		credentials = await readCredentials(ctx);
 	} catch (error) {
-		if (!ctx.continueOnFail()) throw error;
-		credentialError = error;
+		if (!continueOnFail) throw error;
+		return items.map((_, i) => ({ json: { error: (error as Error).message }, pairedItem: { item: i } }));
 	}
 
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			if (!credentials) throw credentialError;
-			const json = await runItem(ctx, i, endpoint, credentials, signal, enrich);
-			output.push({ json, pairedItem: { item: i } });
-		} catch (error) {
-			if (signal?.aborted || !ctx.continueOnFail()) throw error;
-			output.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+	const maxConcurrency = readMaxConcurrency(ctx, items.length);
+	const stop = linkedSignal(ctx.getExecutionCancelSignal?.());
+	const run: RunContext = {
+		ctx,
+		endpoint,
+		credentials,
+		signal: stop.signal,
+		limiter: new AdaptiveLimiter(maxConcurrency),
+		enrich,
+	};
+	const output: INodeExecutionData[] = new Array(items.length);
+	let failure: unknown;
+	let next = 0;
+
+	const worker = async () => {
+		while (failure === undefined && next < items.length && !stop.signal.aborted) {
+			const i = next++;
+			try {
+				output[i] = { json: await runItem(run, i), pairedItem: { item: i } };
+			} catch (error) {
+				if (stop.cancelledFromOutside() || !continueOnFail) {
+					failure ??= error;
+					stop.abort(); // no use finishing the others: the node fails
+					return;
+				}
+				output[i] = { json: { error: (error as Error).message }, pairedItem: { item: i } };
+			}
 		}
+	};
+	try {
+		await Promise.all(Array.from({ length: Math.min(maxConcurrency, items.length) }, worker));
+	} finally {
+		stop.dispose();
 	}
+	if (failure !== undefined) throw failure;
 	return output;
 }
 
-async function runItem(
-	ctx: IExecuteFunctions,
-	i: number,
-	endpoint: Endpoint,
-	credentials: SlierCredentials,
-	signal: AbortSignal | undefined,
-	enrich?: Enrich,
-): Promise<IDataObject> {
+/** Max Concurrent Requests, read once per run (from the first item) since it shapes the run. */
+function readMaxConcurrency(ctx: IExecuteFunctions, itemCount: number): number {
+	if (itemCount === 0) return 1;
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const value = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 64) {
+		throw new NodeOperationError(ctx.getNode(), `Max Concurrent Requests is ${String(value)}`, {
+			description: 'Set Options → Max Concurrent Requests to a whole number from 1 to 64.',
+		});
+	}
+	return value;
+}
+
+async function runItem(run: RunContext, i: number): Promise<IDataObject> {
+	const { ctx, endpoint } = run;
 	const { completion, settings } = readItemRequest(ctx, i, endpoint);
 	const connection: Connection = {
-		...credentials,
+		...run.credentials,
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
-		signal,
+		signal: run.signal,
 	};
 	let answer: Answer;
 	try {
 		answer = await complete(connection, completion, {
+			gate: run.limiter,
 			onRetry: ({ attempt, delayMs, reason }) =>
 				ctx.logger.warn(`Slier ${endpoint}: item ${i} retry ${attempt} in ${delayMs} ms (${reason})`),
 		});
@@ -89,5 +133,5 @@ async function runItem(
 			},
 		);
 	}
-	return toOutputJson(answer, settings, enrich?.(answer, settings));
+	return toOutputJson(answer, settings, run.enrich?.(answer, settings));
 }

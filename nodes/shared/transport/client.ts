@@ -2,6 +2,7 @@ import { request, type Dispatcher } from 'undici';
 
 import { getDispatcher } from './dispatcher';
 import { excerpt, parseErrorBody, SlierError, stripBom } from './errors';
+import type { Release } from './limiter';
 import { abortedError, backoffDelay, isRetryable, parseRetryAfter, sleep } from './retry';
 import { readSse, seconds } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
@@ -11,8 +12,12 @@ export type SlierResponse = { kind: 'json'; body: unknown } | { kind: 'sse' };
 
 /** Sends a request and parses the JSON answer. Retries only before a 2xx response arrives. */
 export async function requestJson(req: SlierRequest, hooks: TransportHooks = {}): Promise<unknown> {
-	const res = await openWithRetries(req, 'application/json', hooks);
-	return readJson(res, req);
+	const { res, release } = await openWithRetries(req, 'application/json', hooks);
+	try {
+		return await readJson(res, req);
+	} finally {
+		release({ kind: 'ok' });
+	}
 }
 
 /**
@@ -25,29 +30,42 @@ export async function requestStream(
 	onData: (data: string) => void,
 	hooks: TransportHooks = {},
 ): Promise<SlierResponse> {
-	const res = await openWithRetries(req, 'text/event-stream', hooks);
-	const type = String(res.headers['content-type'] ?? '');
-	if (!type.includes('text/event-stream')) return { kind: 'json', body: await readJson(res, req) };
+	const { res, release } = await openWithRetries(req, 'text/event-stream', hooks);
 	try {
-		await readSse(res.body, onData, req.timeoutMs);
-	} catch (error) {
-		const failure = toSlierError(error, req);
-		failure.details.midStream = true;
-		throw failure;
+		const type = String(res.headers['content-type'] ?? '');
+		if (!type.includes('text/event-stream')) return { kind: 'json', body: await readJson(res, req) };
+		try {
+			await readSse(res.body, onData, req.timeoutMs);
+		} catch (error) {
+			const failure = toSlierError(error, req);
+			failure.details.midStream = true;
+			throw failure;
+		}
+		return { kind: 'sse' };
+	} finally {
+		// The slot is held until the answer is complete: a provider counts a stream as in flight.
+		release({ kind: 'ok' });
 	}
-	return { kind: 'sse' };
 }
+
+const noRelease: Release = () => {};
 
 async function openWithRetries(
 	req: SlierRequest,
 	accept: string,
 	hooks: TransportHooks,
-): Promise<Dispatcher.ResponseData> {
+): Promise<{ res: Dispatcher.ResponseData; release: Release }> {
 	for (let attempt = 0; ; attempt++) {
+		const release = hooks.gate ? await hooks.gate.acquire(req.signal) : noRelease;
 		try {
-			return await openOnce(req, accept);
+			return { res: await openOnce(req, accept), release };
 		} catch (caught) {
 			const error = toSlierError(caught, req);
+			release(
+				error.status === 429
+					? { kind: 'rate-limited', retryAfterMs: error.details.retryAfterMs }
+					: { kind: 'failed' },
+			);
 			if (attempt >= req.maxRetries || !isRetryable(error) || req.signal?.aborted) throw error;
 			const delayMs = backoffDelay(attempt, error.details.retryAfterMs);
 			hooks.onRetry?.({ attempt: attempt + 1, delayMs, reason: error.message });

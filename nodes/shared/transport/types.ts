@@ -1,3 +1,5 @@
+import type { Gate } from './limiter';
+
 /** What the transport needs to send one request. It knows nothing about n8n parameters. */
 export interface SlierRequest {
 	baseUrl: string;
@@ -26,4 +28,6 @@ export interface RetryInfo {
 export interface TransportHooks {
 	/** Called before each backoff sleep; used for logging (never gets the key). */
 	onRetry?: (info: RetryInfo) => void;
+	/** Admits each attempt (the node's adaptive concurrency); none means no limit. */
+	gate?: Gate;
 }

@@ -1,0 +1,64 @@
+import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
+import { startEmulator, type SlierEmulator } from '../emulator/server';
+import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+
+let emulator: SlierEmulator;
+afterEach(async () => {
+	await emulator.close();
+	await closeDispatcher();
+});
+
+const inputs = (n: number) => Array.from({ length: n }, (_, i) => ({ text: `question ${i}` }));
+
+describe('items run concurrently, in order, without cross-talk', () => {
+	it('keeps at most Max Concurrent Requests in flight and every answer with its own input', async () => {
+		emulator = await startEmulator({ apiKey: TEST_API_KEY, latencyMs: 40 });
+		const { items, error } = await runSlierNode({ emulator, items: inputs(40), parameters: { options: { maxConcurrency: 8 } } });
+		expect(error).toBeUndefined();
+		expect(emulator.stats.peakInFlight).toBe(8);
+		expect(items.map((i) => i.pairedItem)).toEqual(inputs(40).map((_, i) => ({ item: i })));
+		expect(items.map((i) => i.json.content)).toEqual(inputs(40).map((x) => `claude-2 answers “${x.text}” ✓`));
+	});
+
+	it('sends one item after another with Max Concurrent Requests 1', async () => {
+		emulator = await startEmulator({ apiKey: TEST_API_KEY, latencyMs: 10 });
+		const { items } = await runSlierNode({ emulator, items: inputs(6), parameters: { stream: true, options: { maxConcurrency: 1 } } });
+		expect(emulator.stats.peakInFlight).toBe(1);
+		expect(items).toHaveLength(6);
+	});
+
+	it('reuses connections across items and executions: never more than its concurrency', async () => {
+		emulator = await startEmulator({ apiKey: TEST_API_KEY, latencyMs: 20 });
+		await closeDispatcher(); // a fresh pool, so every connection is counted
+		for (let run = 0; run < 2; run++) {
+			const { items } = await runSlierNode({ emulator, items: inputs(30), parameters: { options: { maxConcurrency: 4 } } });
+			expect(items).toHaveLength(30);
+		}
+		expect(emulator.stats.completions).toBe(60);
+		expect(emulator.stats.connections).toBeLessThanOrEqual(4);
+	});
+
+	it('adapts to a provider-side cap: every item answered, few requests rejected', async () => {
+		emulator = await startEmulator({ apiKey: TEST_API_KEY, latencyMs: 30, maxInFlight: 4, capRetryAfterMs: 50 });
+		const { items, error } = await runSlierNode({
+			emulator,
+			items: inputs(80),
+			parameters: { options: { maxConcurrency: 12 } },
+		});
+		expect(error).toBeUndefined();
+		expect(items.every((i) => typeof i.json.content === 'string')).toBe(true);
+		// The first burst of 12 meets the cap of 4 (8 rejected); after that, a few probes at most.
+		expect(emulator.stats.rejectedByCap).toBeGreaterThanOrEqual(8);
+		expect(emulator.stats.rejectedByCap).toBeLessThanOrEqual(16);
+	});
+
+	it('without Continue On Fail, the first failure stops the node and cancels the rest', async () => {
+		emulator = await startEmulator({ apiKey: TEST_API_KEY, latencyMs: 200 });
+		const items = inputs(20);
+		items[0] = { text: 'fails fast [[status code=400]]' };
+		const { error } = await runSlierNode({ emulator, items, parameters: { options: { maxConcurrency: 4 } } });
+		expect(error?.message).toMatch(/^Slier rejected the request \(HTTP 400\).*\(item 0\)$/);
+		// Items 1-3 were in flight and got cancelled; no later item was sent.
+		expect(emulator.requests.length).toBe(4);
+	});
+});
