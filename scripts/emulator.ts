@@ -6,7 +6,7 @@ import { DEFAULT_EMULATOR_KEY, startEmulator } from '../test/emulator/server';
 
 async function main() {
 	const emulator = await startEmulator({
-		port: Number(process.env.PORT ?? 8787),
+		port: Number(process.env.PORT ?? 8787), // PORT=0 picks a free port
 		apiKey: process.env.SLIER_EMULATOR_KEY ?? DEFAULT_EMULATOR_KEY,
 		frameDelayMs: Number(process.env.SLIER_EMULATOR_FRAME_DELAY_MS ?? 0),
 	});

@@ -1,3 +1,5 @@
+import type { INodeParameters } from 'n8n-workflow';
+
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { startEmulator, type SlierEmulator } from '../emulator/server';
 import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
@@ -20,7 +22,7 @@ beforeEach(() => emulator.reset());
 const completions = () => emulator.requests.filter((r) => r.path.endsWith('/completions')).length;
 
 /** Runs one item with Continue On Fail and returns its output json. */
-async function one(text: string, parameters: object = {}) {
+async function one(text: string, parameters: INodeParameters = {}) {
 	const { items } = await runSlierNode({ emulator, items: [{ text }], parameters, continueOnFail: true });
 	expect(items).toHaveLength(1);
 	expect(items[0].pairedItem).toEqual({ item: 0 });

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { ApiVersion, CompletionRequest, Endpoint } from '../completion/types';
 import { readMessages, describe } from './messages';
 import { inputError } from './input-error';
+import type { ParamReader } from './param-reader';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './properties';
 
 /** What the node decided for one item, besides the request body. */
@@ -20,17 +21,22 @@ export interface ItemRequest {
 }
 
 /** Reads one item's parameters into a request, checking everything before anything is sent. */
-export function readItemRequest(ctx: IExecuteFunctions, i: number, endpoint: Endpoint): ItemRequest {
-	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+export function readItemRequest(
+	ctx: IExecuteFunctions,
+	params: ParamReader,
+	i: number,
+	endpoint: Endpoint,
+): ItemRequest {
+	const options = params.get('options', i, {}) as IDataObject;
 	const settings = readSettings(ctx, i, options);
 	const body: CompletionRequest['body'] = {
-		messages: readMessages(ctx, i),
-		stream: ctx.getNodeParameter('stream', i, false) === true,
+		messages: readMessages(ctx, params, i),
+		stream: params.get('stream', i, false) === true,
 	};
 	if (endpoint === 'chat') {
-		body.model = readModel(ctx, i);
-		const params = readModelParams(ctx, i);
-		if (params) body.model_params = params;
+		body.model = readModel(ctx, params, i);
+		const modelParams = readModelParams(ctx, params, i);
+		if (modelParams) body.model_params = modelParams;
 	}
 	const apiVersion = (options.apiVersion as ApiVersion | undefined) ?? 'v1';
 	if (apiVersion !== 'v1' && apiVersion !== 'v2') {
@@ -57,16 +63,16 @@ function readSettings(ctx: IExecuteFunctions, i: number, options: IDataObject): 
 	};
 }
 
-function readModel(ctx: IExecuteFunctions, i: number): string {
-	const model = ctx.getNodeParameter('model', i, '', { extractValue: true });
+function readModel(ctx: IExecuteFunctions, params: ParamReader, i: number): string {
+	const model = params.get('model', i, '', { extractValue: true });
 	if (typeof model !== 'string' || model.trim() === '') {
 		throw inputError(ctx, i, 'No model is selected', 'Pick a model from the list, or enter a model ID such as claude-2.');
 	}
 	return model.trim();
 }
 
-function readModelParams(ctx: IExecuteFunctions, i: number): Record<string, unknown> | undefined {
-	const { temperature, topP, extra } = ctx.getNodeParameter('modelParams', i, {}) as IDataObject;
+function readModelParams(ctx: IExecuteFunctions, reader: ParamReader, i: number): Record<string, unknown> | undefined {
+	const { temperature, topP, extra } = reader.get('modelParams', i, {}) as IDataObject;
 	const params: Record<string, unknown> = {};
 	if (temperature !== undefined) params.temperature = checkRange(ctx, i, 'Temperature', temperature, 0, 2);
 	if (topP !== undefined) params.top_p = checkRange(ctx, i, 'Top P', topP, 0, 1);

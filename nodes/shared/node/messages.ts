@@ -2,16 +2,17 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { Message, Role } from '../completion/types';
 import { inputError } from './input-error';
+import type { ParamReader } from './param-reader';
 
 const ROLES: Role[] = ['system', 'user', 'assistant'];
 
 /** Reads and checks the messages of one item, from the panel or from Messages (JSON). */
-export function readMessages(ctx: IExecuteFunctions, i: number): Message[] {
-	const source = ctx.getNodeParameter('messageSource', i, 'define') as string;
+export function readMessages(ctx: IExecuteFunctions, params: ParamReader, i: number): Message[] {
+	const source = params.get('messageSource', i, 'define') as string;
 	const messages =
 		source === 'json'
-			? parseJsonMessages(ctx, i, ctx.getNodeParameter('messagesJson', i, '[]'))
-			: (ctx.getNodeParameter('messages.values', i, []) as unknown[]);
+			? parseJsonMessages(ctx, i, params.get('messagesJson', i, '[]'))
+			: (params.get('messages.values', i, []) as unknown[]);
 	const where = source === 'json' ? 'Messages (JSON)' : 'Messages';
 	if (!Array.isArray(messages) || messages.length === 0) {
 		throw inputError(ctx, i, 'There are no messages to send', `Add at least one user message under ${where}.`);

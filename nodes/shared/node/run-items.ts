@@ -12,6 +12,7 @@ import { AdaptiveLimiter } from '../transport/limiter';
 import { toNodeError } from './api-error';
 import { readCredentials, type SlierCredentials } from './connection';
 import { readItemRequest, type ItemSettings } from './item-request';
+import { ParamReader } from './param-reader';
 import { toOutputJson } from './output';
 import { DEFAULT_MAX_CONCURRENCY } from './properties';
 import { linkedSignal } from './signals';
@@ -25,6 +26,7 @@ interface RunContext {
 	credentials: SlierCredentials;
 	signal: AbortSignal;
 	limiter: AdaptiveLimiter;
+	params: ParamReader;
 	enrich?: Enrich;
 }
 
@@ -57,6 +59,7 @@ export async function runCompletions(
 		credentials,
 		signal: stop.signal,
 		limiter: new AdaptiveLimiter(maxConcurrency),
+		params: new ParamReader(ctx),
 		enrich,
 	};
 	const output: INodeExecutionData[] = new Array(items.length);
@@ -102,7 +105,7 @@ function readMaxConcurrency(ctx: IExecuteFunctions, itemCount: number): number {
 
 async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 	const { ctx, endpoint } = run;
-	const { completion, settings } = readItemRequest(ctx, i, endpoint);
+	const { completion, settings } = readItemRequest(ctx, run.params, i, endpoint);
 	const connection: Connection = {
 		...run.credentials,
 		timeoutMs: settings.timeoutMs,

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * An AbortController that also aborts when the execution's cancel signal does. The listener is
  * removed in dispose(): AbortSignal.any() on a long-lived signal leaks on Node 20–22
@@ -5,6 +7,8 @@
  */
 export function linkedSignal(outer: AbortSignal | undefined) {
 	const controller = new AbortController();
+	// Every request in flight listens to it (and stops listening when it ends): not a leak.
+	setMaxListeners(0, controller.signal);
 	const onAbort = () => controller.abort();
 	if (outer?.aborted) controller.abort();
 	else outer?.addEventListener('abort', onAbort, { once: true });
