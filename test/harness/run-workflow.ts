@@ -9,6 +9,7 @@ import {
 	type IRun,
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
+	type StructuredChunk,
 } from 'n8n-workflow';
 
 import { SlierApi } from '../../credentials/SlierApi.credentials';
@@ -31,6 +32,8 @@ export function defaultNodeTypes(extra: Record<string, INodeType> = {}): NodeTyp
 
 export interface RunOptions extends WorkflowParts {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** Turns on n8n's streaming response (as a Chat Trigger does) and receives its chunks. */
+	onChunk?: (chunk: StructuredChunk) => void;
 	/** Lets a test cancel the execution (PCancelable.cancel) once it is running. */
 	onStarted?: (cancel: () => void) => void;
 }
@@ -99,6 +102,11 @@ export function buildAdditionalData(
 export async function runWorkflow(options: RunOptions): Promise<IRun> {
 	const workflow = buildWorkflow(options);
 	const additionalData = buildAdditionalData(workflow, options.credentials);
+	if (options.onChunk) {
+		const onChunk = options.onChunk;
+		additionalData.streamingEnabled = true;
+		additionalData.hooks!.addHandler('sendChunk', async (chunk) => onChunk(chunk));
+	}
 	const start = options.nodes.find((node) => {
 		const { description } = workflow.nodeTypes.getByNameAndVersion(node.type);
 		return Array.isArray(description.inputs) && description.inputs.length === 0;

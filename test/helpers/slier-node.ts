@@ -1,7 +1,7 @@
 import type { ExecutionError, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
 
 import type { SlierEmulator } from '../emulator/server';
-import { outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
+import { outputOf, PACKAGE, runWorkflow, type RunOptions } from '../harness/run-workflow';
 import { captureOutput } from './capture-output';
 
 /** A key that is easy to spot if it ever leaks into an output, error or log line. */
@@ -29,6 +29,7 @@ export interface NodeRunOptions {
 	continueOnFail?: boolean;
 	credentials?: { apiKey?: string; baseUrl?: string };
 	onStarted?: (cancel: () => void) => void;
+	onChunk?: RunOptions['onChunk'];
 }
 
 /**
@@ -69,6 +70,7 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 				},
 			},
 			onStarted: options.onStarted,
+			onChunk: options.onChunk,
 		});
 		return result;
 	});

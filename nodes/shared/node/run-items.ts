@@ -10,6 +10,7 @@ import type { Answer, Endpoint } from '../completion/types';
 import { SlierError } from '../transport/errors';
 import { AdaptiveLimiter } from '../transport/limiter';
 import { toNodeError } from './api-error';
+import { ChunkStream } from './chunk-stream';
 import { readCredentials, type SlierCredentials } from './connection';
 import { readItemRequest, type ItemSettings } from './item-request';
 import { ParamReader } from './param-reader';
@@ -112,19 +113,21 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 		maxRetries: settings.maxRetries,
 		signal: run.signal,
 	};
+	const chunks = ChunkStream.open(ctx, i, completion.body.stream);
 	let answer: Answer;
 	try {
 		answer = await complete(connection, completion, {
 			gate: run.limiter,
+			onText: chunks && ((delta) => chunks.send('item', delta)),
 			onRetry: ({ attempt, delayMs, reason }) =>
 				ctx.logger.warn(`Slier ${endpoint}: item ${i} retry ${attempt} in ${delayMs} ms (${reason})`),
 		});
-	} catch (error) {
-		if (error instanceof SlierError) {
-			throw toNodeError(ctx.getNode(), error, i, settings, completion.body.model);
-		}
+	} catch (caught) {
+		const error = caught instanceof SlierError ? toNodeError(ctx.getNode(), caught, i, settings, completion.body.model) : caught;
+		await chunks?.close(error as Error);
 		throw error;
 	}
+	await chunks?.close();
 	if (answer.filtered && settings.onContentFilter === 'error') {
 		throw new NodeOperationError(
 			ctx.getNode(),

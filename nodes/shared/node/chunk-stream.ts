@@ -1,0 +1,46 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+type ChunkType = 'begin' | 'item' | 'end' | 'error';
+
+/**
+ * Forwards a streamed answer to n8n's streaming response (Chat Trigger or Webhook in streaming
+ * mode, n8n ≥ 1.101), token by token. Older n8n versions lack isStreaming/sendChunk: then, and
+ * whenever n8n is not streaming this execution, it does nothing.
+ */
+export class ChunkStream {
+	private chain: Promise<void> = Promise.resolve();
+	private textStarted = false;
+
+	private constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly itemIndex: number,
+	) {}
+
+	static open(ctx: IExecuteFunctions, itemIndex: number, stream: boolean): ChunkStream | undefined {
+		const api = ctx as Partial<Pick<IExecuteFunctions, 'isStreaming' | 'sendChunk'>>;
+		if (!stream || typeof api.isStreaming !== 'function' || typeof api.sendChunk !== 'function') return undefined;
+		if (!api.isStreaming.call(ctx)) return undefined;
+		const chunks = new ChunkStream(ctx, itemIndex);
+		chunks.send('begin');
+		return chunks;
+	}
+
+	/** Sends in order: n8n's sendChunk is asynchronous. */
+	send(type: ChunkType, content?: string): void {
+		if (type === 'item' && !this.textStarted) {
+			// The API pads answers with a leading space; the chat should start like `content`.
+			content = content?.trimStart();
+			if (!content) return;
+			this.textStarted = true;
+		}
+		this.chain = this.chain
+			.then(() => this.ctx.sendChunk(type, this.itemIndex, content) as unknown as Promise<void>)
+			.catch(() => {}); // a client that went away must not fail the item
+	}
+
+	async close(error?: Error): Promise<void> {
+		if (error) this.send('error', error.message);
+		this.send('end');
+		await this.chain;
+	}
+}

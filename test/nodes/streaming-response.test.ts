@@ -1,0 +1,63 @@
+import type { StructuredChunk } from 'n8n-workflow';
+
+import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
+import { startEmulator, type SlierEmulator } from '../emulator/server';
+import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+
+/** n8n streaming the execution (Chat Trigger / Webhook in streaming mode): chunks reach the user. */
+let emulator: SlierEmulator;
+beforeAll(async () => {
+	emulator = await startEmulator({ apiKey: TEST_API_KEY });
+});
+afterAll(async () => {
+	await emulator.close();
+	await closeDispatcher();
+});
+
+type Received = StructuredChunk & { at: number };
+
+async function streamed(text: string, parameters: object, type: 'slierChat' | 'slierSearch' = 'slierChat') {
+	const chunks: Received[] = [];
+	const run = await runSlierNode({
+		emulator,
+		type,
+		items: [{ text }],
+		parameters,
+		continueOnFail: true,
+		onChunk: (chunk) => chunks.push({ ...chunk, at: Date.now() }),
+	});
+	return { chunks, item: run.items[0].json };
+}
+
+describe("forwarding a streamed answer to n8n's streaming response", () => {
+	it('sends begin, each text delta as it arrives, then end; the output item is unchanged', async () => {
+		const { chunks, item } = await streamed('Tell me [[pace ms=40]]', { stream: true });
+		expect(chunks.map((c) => c.type)).toEqual(['begin', 'item', 'item', 'item', 'item', 'item', 'end']);
+		const text = chunks.filter((c) => c.type === 'item').map((c) => c.content).join('');
+		expect(text).toBe('claude-2 answers “Tell me” ✓');
+		expect(item.content).toBe(text);
+		expect(chunks.every((c) => c.metadata.itemIndex === 0 && c.metadata.nodeName === 'Slier Chat')).toBe(true);
+		// Incremental: the first words arrived well before the last.
+		const items = chunks.filter((c) => c.type === 'item');
+		expect(items[items.length - 1].at - items[0].at).toBeGreaterThanOrEqual(120);
+	});
+
+	it('works for Slier Search too', async () => {
+		const { chunks, item } = await streamed('q', { stream: true }, 'slierSearch');
+		const text = chunks.filter((c) => c.type === 'item').map((c) => c.content).join('');
+		expect(text).toBe(item.content);
+		expect(chunks[0].type).toBe('begin');
+	});
+
+	it('sends an error chunk, then end, when the stream fails', async () => {
+		const { chunks, item } = await streamed('x [[stream-error after=2]]', { stream: true });
+		expect(chunks.map((c) => c.type)).toEqual(['begin', 'item', 'item', 'error', 'end']);
+		expect(chunks[3].content).toBe(item.error);
+	});
+
+	it('sends nothing when the Stream option is off (n8n shows the final item)', async () => {
+		const { chunks, item } = await streamed('not streamed', { stream: false });
+		expect(chunks).toEqual([]);
+		expect(item.content).toBe('claude-2 answers “not streamed” ✓');
+	});
+});
