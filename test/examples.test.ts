@@ -4,12 +4,11 @@ import { NodeHelpers, type IConnections, type IDataObject, type INode, type INod
 
 import { SlierChat } from '../nodes/SlierChat/SlierChat.node';
 import { SlierSearch } from '../nodes/SlierSearch/SlierSearch.node';
-import { closeDispatcher } from '../nodes/shared/transport/dispatcher';
-import { startEmulator, type SlierEmulator } from './emulator/server';
 import { ItemsSource, NodeTypes } from './harness/node-types';
 import { outputOf, runWorkflow } from './harness/run-workflow';
 import { FixtureStandIn, ManualTriggerStandIn, SetStandIn } from './harness/stand-ins';
 import { TEST_API_KEY } from './helpers/slier-node';
+import { useEmulator } from './helpers/use-emulator';
 
 const dir = join(__dirname, '..', 'examples');
 const load = (file: string) =>
@@ -28,15 +27,7 @@ const N8N_TYPES: Record<string, number[]> = {
 
 const OURS: Record<string, INodeType> = { slierChat: new SlierChat(), slierSearch: new SlierSearch() };
 
-let emulator: SlierEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: TEST_API_KEY });
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatcher();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 describe.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('example %s', (file) => {
 	it('uses known node types, and our nodes with parameters n8n finds no issue with', () => {

@@ -155,8 +155,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			}
 			return sendJson(res, code, apiError(`The server had an error (${code}).`, 'server_error', code));
 		}
-		if (active('redirect')) {
-			res.writeHead(307, { location: 'http://127.0.0.2:9/elsewhere' });
+		const redirect = active('redirect');
+		if (redirect) {
+			res.writeHead(307, { location: redirect.to ?? 'http://127.0.0.2:9/elsewhere' });
 			res.end();
 			return;
 		}

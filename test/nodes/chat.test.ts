@@ -1,19 +1,9 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
-import { startEmulator, type SlierEmulator } from '../emulator/server';
 import { jsonOf, runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { useEmulator } from '../helpers/use-emulator';
 
-let emulator: SlierEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: TEST_API_KEY });
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatcher();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 /** The body the emulator received for the n-th completion request. */
 const sentBody = (n = 0) =>

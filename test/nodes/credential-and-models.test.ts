@@ -4,20 +4,12 @@ import { request } from 'undici';
 
 import { SlierApi } from '../../credentials/SlierApi.credentials';
 import { SlierChat } from '../../nodes/SlierChat/SlierChat.node';
-import { closeDispatcher, getDispatcher } from '../../nodes/shared/transport/dispatcher';
-import { startEmulator, type SlierEmulator } from '../emulator/server';
+import { getDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { buildAdditionalData, buildWorkflow, PACKAGE } from '../harness/run-workflow';
 import { TEST_API_KEY } from '../helpers/slier-node';
+import { useEmulator } from '../helpers/use-emulator';
 
-let emulator: SlierEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: TEST_API_KEY });
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatcher();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 /**
  * Sends the credential's own test request the way n8n's credential tester does: its expressions

@@ -1,23 +1,16 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
-import { startEmulator, type SlierEmulator } from '../emulator/server';
-import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { runSlierNode } from '../helpers/slier-node';
+import { useEmulator } from '../helpers/use-emulator';
 
 /**
  * The fault matrix: each fault the emulator can produce, run through the Slier Chat node in
  * n8n's engine, with the exact outcome a user gets. Every run is also checked for the API key
  * in outputs, errors and logs (runSlierNode).
  */
-let emulator: SlierEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: TEST_API_KEY });
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatcher();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 const completions = () => emulator.requests.filter((r) => r.path.endsWith('/completions')).length;
 
@@ -162,9 +155,22 @@ describe('fault matrix through Slier Chat', () => {
 	});
 
 	it('a 3xx to another host is an error and nothing is sent there', async () => {
-		expect((await one('moved [[redirect]]')).error).toBe(
-			'Slier answered with a redirect (HTTP 307), which is not followed so the API key is never sent elsewhere (item 0)',
-		);
+		// Another host on loopback that records whatever reaches it.
+		const reached: string[] = [];
+		const other = createServer((req, res) => {
+			reached.push(String(req.headers.authorization));
+			res.end('{}');
+		});
+		await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+		const { port } = other.address() as AddressInfo;
+		try {
+			expect((await one(`moved [[redirect to=http://127.0.0.1:${port}/v1/chat/completions]]`)).error).toBe(
+				'Slier answered with a redirect (HTTP 307), which is not followed so the API key is never sent elsewhere (item 0)',
+			);
+			expect(reached).toEqual([]);
+		} finally {
+			await new Promise((resolve) => other.close(resolve));
+		}
 	});
 
 	it('handles a 20 MB answer, streamed and not', async () => {

@@ -1,16 +1,7 @@
-import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
-import { startEmulator, type SlierEmulator } from '../emulator/server';
-import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { runSlierNode } from '../helpers/slier-node';
+import { useEmulator } from '../helpers/use-emulator';
 
-let emulator: SlierEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: TEST_API_KEY });
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatcher();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
 
 const search = (items: object[], parameters = {}, continueOnFail = false) =>
 	runSlierNode({ emulator, type: 'slierSearch', items, parameters, continueOnFail });

@@ -1,22 +1,14 @@
-import type { StructuredChunk } from 'n8n-workflow';
+import type { INodeParameters, StructuredChunk } from 'n8n-workflow';
 
-import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
-import { startEmulator, type SlierEmulator } from '../emulator/server';
-import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { runSlierNode } from '../helpers/slier-node';
+import { useEmulator } from '../helpers/use-emulator';
 
 /** n8n streaming the execution (Chat Trigger / Webhook in streaming mode): chunks reach the user. */
-let emulator: SlierEmulator;
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: TEST_API_KEY });
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatcher();
-});
+const emulator = useEmulator();
 
 type Received = StructuredChunk & { at: number };
 
-async function streamed(text: string, parameters: object, type: 'slierChat' | 'slierSearch' = 'slierChat') {
+async function streamed(text: string, parameters: INodeParameters, type: 'slierChat' | 'slierSearch' = 'slierChat') {
 	const chunks: Received[] = [];
 	const run = await runSlierNode({
 		emulator,

