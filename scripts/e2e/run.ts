@@ -1,0 +1,140 @@
+/**
+ * `npm run test:e2e`: the packed package in a real n8n (installed once into a cache folder by
+ * install-n8n.sh), against the Slier emulator: both nodes streamed and not, the example
+ * workflows, and a Webhook → Slier Chat workflow whose answer streams to the HTTP caller.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+
+import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
+import { itemsOf, N8nHost } from './n8n-host';
+import { credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
+
+const root = join(__dirname, '..', '..');
+const results: Array<{ name: string; error?: string }> = [];
+
+async function test(name: string, fn: () => Promise<void>): Promise<void> {
+	const started = Date.now();
+	try {
+		await fn();
+		results.push({ name });
+		console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+	} catch (error) {
+		results.push({ name, error: (error as Error).message });
+		console.log(`  ✗ ${name}\n      ${(error as Error).message.split('\n').join('\n      ')}`);
+	}
+}
+
+function expectEqual(actual: unknown, expected: unknown, what: string): void {
+	const a = JSON.stringify(actual);
+	const e = JSON.stringify(expected);
+	if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+function pack(): string {
+	const out = mkdtempSync(join(tmpdir(), 'slier-pack-'));
+	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+	execFileSync('npm', ['pack', '--pack-destination', out], { cwd: root, stdio: 'ignore' });
+	return join(out, readdirSync(out).find((f) => f.endsWith('.tgz'))!);
+}
+
+async function main(): Promise<number> {
+	console.log('Installing (or reusing) the pinned n8n …');
+	const cache = execFileSync('bash', [join(__dirname, 'install-n8n.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+	const home = mkdtempSync(join(tmpdir(), 'slier-e2e-home-'));
+	const host = new N8nHost(cache, home, 15000 + Math.floor(Math.random() * 20000));
+	const emulator: SlierEmulator = await startEmulator();
+	console.log(`n8n from ${cache}, user folder ${home}, emulator ${emulator.url}\n`);
+	try {
+		await test('the packed package installs into ~/.n8n/nodes', async () => {
+			await host.installPackage(pack());
+		});
+		await test('the credential and workflows import through the n8n CLI', async () => {
+			await host.importJson('credentials', 'credentials', credentialsFile(emulator.apiKey, emulator.url));
+			await host.importJson('workflow', 'nodes', nodesWorkflow());
+			await host.importJson('workflow', 'feed', example('feed-summary-to-email.json', 'slierE2Eexamplea', (w) => {
+				const rss = w.nodes.find((n) => n.type === 'n8n-nodes-base.rssFeedRead')!;
+				(rss.parameters as { url: string }).url = `${emulator.url}/feed.xml`;
+			}));
+			await host.importJson('workflow', 'crm', example('search-to-crm.json', 'slierE2Eexampleb'));
+			await host.importJson('workflow', 'agent', example('agent-with-slier-search-tool.json', 'slierE2Eexamplec'));
+			await host.importJson('workflow', 'stream', streamingWebhookWorkflow());
+			const list = await host.cli('list:workflow');
+			for (const id of ['slierE2Enodes001', 'slierE2Eexamplea', 'slierE2Eexampleb', 'slierE2Eexamplec', 'slierE2Estream01']) {
+				if (!list.includes(id)) throw new Error(`workflow ${id} is missing from: ${list}`);
+			}
+		});
+		await test('Slier Chat and Slier Search answer, streamed the same as not', async () => {
+			const run = await host.execute('slierE2Enodes001');
+			expectEqual(run.status, 'success', 'status');
+			const chat = itemsOf(run, 'Chat');
+			expectEqual(chat.map((i) => i.content), ['claude-2 answers “Hello from a real n8n” ✓'], 'chat content');
+			expectEqual(itemsOf(run, 'Chat streamed'), chat, 'streamed chat item');
+			const search = itemsOf(run, 'Search');
+			expectEqual(search[0].citations, [1, 2], 'search citations');
+			expectEqual(search[0].model, null, 'search model');
+			expectEqual(itemsOf(run, 'Search streamed'), search, 'streamed search item');
+			const sent = emulator.requests.find((r) => r.path === '/v1/chat/completions')?.body as { model_params?: unknown };
+			expectEqual(sent?.model_params, { temperature: 0.5 }, 'model_params sent');
+		});
+		await test('example (a): RSS Read → Slier Chat → fields for an e-mail', async () => {
+			const run = await host.execute('slierE2Eexamplea');
+			const fields = itemsOf(run, 'Fields for e-mail');
+			expectEqual(fields.map((f) => f.subject), ['Solar library opens', 'Rail line reopens', 'Bakery wins award'], 'subjects');
+			if (!String(fields[0].summary).startsWith('claude-2 answers “Solar library opens')) throw new Error(`summary: ${fields[0].summary}`);
+		});
+		await test('example (b): Code → Slier Search → fields for a CRM', async () => {
+			const run = await host.execute('slierE2Eexampleb');
+			const fields = itemsOf(run, 'Fields for CRM');
+			expectEqual(fields.map((f) => f.company), ['Acme Robotics', 'Northwind Traders'], 'companies');
+			expectEqual(fields[0].citations, [1, 2], 'citations');
+			if (/[¹²]/.test(String(fields[0].answer))) throw new Error('citation markers were not stripped');
+		});
+		await test('a Webhook in streaming mode streams Slier Chat’s answer to the caller as it arrives', async () => {
+			await host.cli('publish:workflow', '--id=slierE2Estream01');
+			await host.start();
+			const res = await request(`${host.url}/webhook/${STREAM_PATH}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ question: 'Stream this to me [[pace ms=150]]' }),
+			});
+			if (res.statusCode !== 200) {
+				throw new Error(`HTTP ${res.statusCode}: ${await res.body.text()}\n${host.serverLog.slice(-1500)}`);
+			}
+			const arrivals: Array<{ at: number; text: string }> = [];
+			const started = Date.now();
+			for await (const chunk of res.body) arrivals.push({ at: Date.now() - started, text: chunk.toString() });
+			const chunks = arrivals
+				.map((a) => a.text)
+				.join('')
+				.split('\n')
+				.filter((line) => line.trim())
+				.map((line) => JSON.parse(line) as { type: string; content?: string });
+			const text = chunks.filter((c) => c.type === 'item').map((c) => c.content).join('');
+			expectEqual(text, 'claude-2 answers “Stream this to me” ✓', 'streamed text');
+			const spread = arrivals[arrivals.length - 1].at - arrivals[0].at;
+			if (arrivals.length < 4 || spread < 500) {
+				throw new Error(`not incremental: ${arrivals.length} network reads over ${spread} ms`);
+			}
+			console.log(`      ${arrivals.length} network reads, first at ${arrivals[0].at} ms, last at ${arrivals[arrivals.length - 1].at} ms`);
+		});
+	} finally {
+		await host.stop();
+		await emulator.close();
+		if (!process.env.SLIER_E2E_KEEP) rmSync(home, { recursive: true, force: true });
+	}
+	const failed = results.filter((r) => r.error).length;
+	console.log(`\n${results.length - failed} passed, ${failed} failed`);
+	return failed === 0 ? 0 : 1;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: Error) => {
+		console.error(error.stack ?? error.message);
+		process.exit(1);
+	},
+);

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Workflows for the real-n8n run. IDs are fixed so `n8n execute --id` can find them. */
+export const CREDENTIAL_ID = 'slierE2Ecred0001';
+const credentials = { slierApi: { id: CREDENTIAL_ID, name: 'Slier emulator' } };
+
+type Workflow = { id?: string; name: string; active?: boolean; nodes: Array<Record<string, unknown>>; connections: object; settings?: object };
+
+export function credentialsFile(apiKey: string, baseUrl: string) {
+	return [{ id: CREDENTIAL_ID, name: 'Slier emulator', type: 'slierApi', data: { apiKey, baseUrl } }];
+}
+
+const node = (name: string, type: string, parameters: object, position: [number, number], extra: object = {}) => ({
+	id: name.replace(/\W+/g, '-').toLowerCase(),
+	name,
+	type,
+	typeVersion: 1,
+	position,
+	parameters,
+	...extra,
+});
+
+/** Both nodes, streamed and not, from one manual trigger. */
+export function nodesWorkflow(): Workflow {
+	const chat = (stream: boolean) => ({
+		model: { __rl: true, mode: 'id', value: 'claude-2' },
+		messages: { values: [{ role: 'user', content: 'Hello from a real n8n' }] },
+		stream,
+		modelParams: { temperature: 0.5 },
+	});
+	const search = (stream: boolean) => ({
+		messages: { values: [{ role: 'user', content: 'Search from a real n8n [[split size=5]]' }] },
+		stream,
+	});
+	const targets = ['Chat', 'Chat streamed', 'Search', 'Search streamed'];
+	return {
+		id: 'slierE2Enodes001',
+		name: 'e2e: Slier nodes',
+		nodes: [
+			node('Start', 'n8n-nodes-base.manualTrigger', {}, [0, 0]),
+			node('Chat', 'n8n-nodes-slier.slierChat', chat(false), [240, -200], { credentials }),
+			node('Chat streamed', 'n8n-nodes-slier.slierChat', chat(true), [240, 0], { credentials }),
+			node('Search', 'n8n-nodes-slier.slierSearch', search(false), [240, 200], { credentials }),
+			node('Search streamed', 'n8n-nodes-slier.slierSearch', search(true), [240, 400], { credentials }),
+		],
+		connections: { Start: { main: [targets.map((target) => ({ node: target, type: 'main', index: 0 }))] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** An example from examples/, with its credential pointed at the emulator. */
+export function example(file: string, id: string, rewrite: (workflow: Workflow) => void = () => {}): Workflow {
+	const workflow = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', file), 'utf8')) as Workflow;
+	workflow.id = id;
+	for (const n of workflow.nodes) {
+		const creds = n.credentials as Record<string, { id: string; name: string }> | undefined;
+		if (creds?.slierApi) creds.slierApi = credentials.slierApi;
+	}
+	rewrite(workflow);
+	return workflow;
+}
+
+export const STREAM_PATH = 'slier-stream';
+
+/** Webhook (streaming response) → Slier Chat with Stream on: what a chat front end calls. */
+export function streamingWebhookWorkflow(): Workflow {
+	return {
+		id: 'slierE2Estream01',
+		name: 'e2e: streaming webhook',
+		nodes: [
+			{
+				...node('Webhook', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: STREAM_PATH, responseMode: 'streaming', options: {} }, [0, 0]),
+				typeVersion: 2.1,
+				webhookId: 'b7d6c9a2-5e1f-4c3b-9a8d-0e2f4a6b8c10',
+			},
+			node(
+				'Slier Chat',
+				'n8n-nodes-slier.slierChat',
+				{
+					model: { __rl: true, mode: 'id', value: 'claude-2' },
+					messages: { values: [{ role: 'user', content: '={{ $json.body.question }}' }] },
+					stream: true,
+				},
+				[240, 0],
+				{ credentials },
+			),
+		],
+		connections: { Webhook: { main: [[{ node: 'Slier Chat', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
