@@ -99,6 +99,22 @@ export class N8nHost {
 		throw new Error(`n8n did not become ready in 120 s:\n${this.serverLog.slice(-2000)}`);
 	}
 
+	/**
+	 * Waits until n8n has registered a production webhook: asked with another method, n8n then
+	 * answers "Did you mean to make a POST request?" instead of "not registered".
+	 */
+	async waitForWebhook(path: string, method: string): Promise<void> {
+		const probe = method === 'GET' ? 'HEAD' : 'GET';
+		const deadline = Date.now() + 60_000;
+		while (Date.now() < deadline) {
+			const res = await fetch(`${this.url}/webhook/${path}`, { method: probe });
+			const body = await res.text();
+			if (body.includes('Did you mean')) return;
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		throw new Error(`the webhook ${method} /webhook/${path} was not registered within 60 s:\n${this.serverLog.slice(-1500)}`);
+	}
+
 	get url(): string {
 		return `http://127.0.0.1:${this.port}`;
 	}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
+import { captureEditor } from './editor';
 import { itemsOf, N8nHost } from './n8n-host';
 import { credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
@@ -96,6 +97,7 @@ async function main(): Promise<number> {
 		await test('a Webhook in streaming mode streams Slier Chat’s answer to the caller as it arrives', async () => {
 			await host.cli('publish:workflow', '--id=slierE2Estream01');
 			await host.start();
+			await host.waitForWebhook(STREAM_PATH, 'POST');
 			const res = await request(`${host.url}/webhook/${STREAM_PATH}`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
@@ -121,6 +123,17 @@ async function main(): Promise<number> {
 			}
 			console.log(`      ${arrivals.length} network reads, first at ${arrivals[0].at} ms, last at ${arrivals[arrivals.length - 1].at} ms`);
 		});
+		if (process.env.SLIER_E2E_EDITOR !== '0') {
+			await test('the editor shows Slier Chat’s panel with the contract’s parameters and its model list', async () => {
+				const { panelText, listText } = await captureEditor(host, 'slierE2Enodes001', 'Chat');
+				for (const label of ['Credential', 'Model', 'Messages Source', 'Messages', 'Stream', 'Model Parameters', 'Options']) {
+					if (!panelText.includes(label)) throw new Error(`the panel does not show "${label}":\n${panelText.slice(0, 1500)}`);
+				}
+				for (const model of ['Claude 2 (claude-2)', 'GPT-4o (gpt-4o)', 'Llama 3 70B (llama-3-70b)']) {
+					if (!listText.includes(model)) throw new Error(`the model list does not show "${model}": ${listText.slice(0, 500)}`);
+				}
+			});
+		}
 	} finally {
 		await host.stop();
 		await emulator.close();

@@ -24,7 +24,7 @@ const node = (name: string, type: string, parameters: object, position: [number,
 /** Both nodes, streamed and not, from one manual trigger. */
 export function nodesWorkflow(): Workflow {
 	const chat = (stream: boolean) => ({
-		model: { __rl: true, mode: 'id', value: 'claude-2' },
+		model: { __rl: true, mode: 'list', value: 'claude-2', cachedResultName: 'Claude 2 (claude-2)' },
 		messages: { values: [{ role: 'user', content: 'Hello from a real n8n' }] },
 		stream,
 		modelParams: { temperature: 0.5 },
