@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs a pinned real n8n (and the Node.js it needs, from the npm registry) into a cache
 # folder outside the repo, once. Prints the cache folder. Idempotent: a finished install is reused.
-#   N8N_E2E_CACHE  (default ~/.cache/n8n-nodes-slier-e2e)
+#   N8N_E2E_CACHE  (default ~/.cache/n8n-nodes-slier-e2e), N8N_VERSION (default 2.40.7)
 set -euo pipefail
 N8N_VERSION="${N8N_VERSION:-2.40.7}"
-NODE_MAJOR="${E2E_NODE_MAJOR:-24}"
+# n8n 2.x needs Node 24; 1.x runs on Node 22.
+case "$N8N_VERSION" in 1.*) DEFAULT_NODE=22 ;; *) DEFAULT_NODE=24 ;; esac
+NODE_MAJOR="${E2E_NODE_MAJOR:-$DEFAULT_NODE}"
 CACHE="${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-slier-e2e}/n8n-$N8N_VERSION"
 mkdir -p "$CACHE"
 cd "$CACHE"
