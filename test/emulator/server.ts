@@ -234,6 +234,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			await out.data(chunk({ content: answer.tokens[i] }, null));
 		}
 		if (out.closed) return;
+		if (directives.has('finish-flag-only')) {
+			// Search's other way to end: `finish: true` with no finish_reason, and no [DONE].
+			await out.data(JSON.stringify({ id: answer.id, object: `${endpoint}.completion.chunk`, created: answer.created, choices: [{ index: 0, delta: {}, finish_reason: null }], finish: true }));
+			return void res.end();
+		}
 		await out.data(chunk({}, 'stop', endpoint === 'chat' && !directives.has('no-usage') ? { usage: usage(answer) } : {}));
 		await out.data('[DONE]');
 		res.end();

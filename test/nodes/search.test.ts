@@ -36,6 +36,12 @@ describe('Slier Search through WorkflowExecute', () => {
 		expect(plain.items[0].json.raw).toMatchObject({ object: 'search.completion' });
 	});
 
+	it('accepts a stream that ends with finish: true alone (no finish_reason, no [DONE])', async () => {
+		const { items } = await search([{ text: 'flag [[finish-flag-only]]' }], { stream: true });
+		expect(items[0].json).toMatchObject({ finishReason: 'stop', citations: [1, 2] });
+		expect(items[0].json.content).toMatch(/^Slier Search on “flag”/);
+	});
+
 	it('calls /v2/search/completions with API Version v2', async () => {
 		await search([{ text: 'v2' }], { options: { apiVersion: 'v2' } });
 		expect(emulator.requests[0].path).toBe('/v2/search/completions');
