@@ -4,7 +4,7 @@ import { chromium, type Page } from 'playwright-core';
 
 import type { N8nHost } from './n8n-host';
 
-const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1' };
+export const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1' };
 export const DOCS = join(__dirname, '..', '..', 'docs');
 
 /** Debian's Chromium with the flags this machine's closed network needs. */
@@ -25,12 +25,7 @@ async function dismissPopups(page: Page) {
  * Saves screenshots under docs/ and returns what the panel showed, for the caller to check.
  */
 export async function captureEditor(host: N8nHost, workflowId: string, nodeName: string) {
-	const setup = await fetch(`${host.url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(OWNER),
-	});
-	if (!setup.ok) throw new Error(`owner setup failed: HTTP ${setup.status} ${await setup.text()}`);
+	await host.login(OWNER);
 	mkdirSync(DOCS, { recursive: true });
 	const browser = await launch();
 	try {

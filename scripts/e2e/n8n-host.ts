@@ -115,6 +115,37 @@ export class N8nHost {
 		throw new Error(`the webhook ${method} /webhook/${path} was not registered within 60 s:\n${this.serverLog.slice(-1500)}`);
 	}
 
+	private cookie = '';
+
+	/** Creates the owner account (a fresh n8n has none) and logs in; returns the login cookie. */
+	async login(owner: { email: string; firstName: string; lastName: string; password: string }): Promise<string> {
+		if (this.cookie) return this.cookie;
+		const setup = await fetch(`${this.url}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
+		if (!setup.ok) throw new Error(`owner setup failed: HTTP ${setup.status} ${await setup.text()}`);
+		const login = await fetch(`${this.url}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
+		});
+		if (!login.ok) throw new Error(`login failed: HTTP ${login.status}`);
+		this.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+		return this.cookie;
+	}
+
+	/** n8n's own REST API, as the logged-in owner. */
+	async rest(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+		const res = await fetch(`${this.url}/rest${path}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie: this.cookie },
+			body: JSON.stringify(body),
+		});
+		return { status: res.status, json: await res.json().catch(() => null) };
+	}
+
 	get url(): string {
 		return `http://127.0.0.1:${this.port}`;
 	}

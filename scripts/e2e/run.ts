@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { request } from 'undici';
 
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
-import { captureEditor } from './editor';
+import { captureEditor, OWNER } from './editor';
 import { itemsOf, N8nHost } from './n8n-host';
-import { credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
+import { CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
 const root = join(__dirname, '..', '..');
 /** The n8n under test; install-n8n.sh reads the same variables (E2E_NODE_MAJOR: 24 for 2.x, 22 for 1.x). */
@@ -126,6 +126,21 @@ async function main(): Promise<number> {
 				throw new Error(`not incremental: ${arrivals.length} network reads over ${spread} ms`);
 			}
 			console.log(`      ${arrivals.length} network reads, first at ${arrivals[0].at} ms, last at ${arrivals[arrivals.length - 1].at} ms`);
+		});
+		await test('the credential test in n8n passes with the key and fails with a wrong one', async () => {
+			await host.login(OWNER);
+			const check = async (apiKey: string) => {
+				const { status, json } = await host.rest('/credentials/test', {
+					credentials: { id: CREDENTIAL_ID, name: 'Slier emulator', type: 'slierApi', data: { apiKey, baseUrl: `${emulator.url}/` } },
+				});
+				if (status !== 200) throw new Error(`HTTP ${status}: ${JSON.stringify(json)}`);
+				return (json as { data: { status: string; message: string } }).data;
+			};
+			expectEqual((await check(emulator.apiKey)).status, 'OK', 'test with the right key');
+			const wrong = await check('sk-wrong-key');
+			expectEqual(wrong.status, 'Error', 'test with a wrong key');
+			if (wrong.message.includes('sk-wrong-key')) throw new Error('the credential test message shows the key');
+			console.log(`      with a wrong key n8n says: ${wrong.message}`);
 		});
 		if (process.env.SLIER_E2E_EDITOR !== '0') {
 			await test('the editor shows Slier Chat’s panel with the contract’s parameters and its model list', async () => {
