@@ -7,6 +7,7 @@ module.exports = {
 	moduleFileExtensions: ['ts', 'js', 'json'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
 	setupFiles: ['<rootDir>/test/helpers/setup-env.ts'],
+	reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 	testTimeout: 30_000,
 	// Type errors are caught by `npm run typecheck`; here ts-jest only transpiles, which is faster.
 	maxWorkers: 2,

@@ -1,11 +1,17 @@
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 
 import type { N8nHost } from './n8n-host';
 
 export const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1' };
-export const DOCS = join(__dirname, '..', '..', 'docs');
+/**
+ * Where the screenshots go: docs/ (for the README) with SLIER_E2E_SCREENSHOTS=docs, otherwise a
+ * scratch folder, so an ordinary run leaves the work tree untouched.
+ */
+export const SHOTS =
+	process.env.SLIER_E2E_SCREENSHOTS === 'docs' ? join(__dirname, '..', '..', 'docs') : join(tmpdir(), 'slier-e2e-screenshots');
 
 /** Debian's Chromium with the flags this machine's closed network needs. */
 async function launch() {
@@ -22,11 +28,11 @@ async function dismissPopups(page: Page) {
 /**
  * Opens the real n8n editor: sets up the owner, opens a workflow with Slier Chat, opens the
  * node's panel and its model list (loaded from the emulator through the node's listSearch).
- * Saves screenshots under docs/ and returns what the panel showed, for the caller to check.
+ * Saves screenshots (see SHOTS) and returns what the panel showed, for the caller to check.
  */
 export async function captureEditor(host: N8nHost, workflowId: string, nodeName: string) {
 	await host.login(OWNER);
-	mkdirSync(DOCS, { recursive: true });
+	mkdirSync(SHOTS, { recursive: true });
 	const browser = await launch();
 	try {
 		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -45,7 +51,7 @@ export async function captureEditor(host: N8nHost, workflowId: string, nodeName:
 		await panel.waitFor({ timeout: 30_000 });
 		await page.waitForTimeout(500);
 		const panelText = await panel.innerText();
-		await page.screenshot({ path: join(DOCS, 'slier-chat-panel.png') });
+		await page.screenshot({ path: join(SHOTS, 'slier-chat-panel.png') });
 
 		await panel.locator('[data-test-id="rlc-input"]').first().click();
 		// 'Claude 2 (claude-2)' is also the field's own value: wait for one only the list shows.
@@ -56,7 +62,7 @@ export async function captureEditor(host: N8nHost, workflowId: string, nodeName:
 			),
 		);
 		const listText = shown.join('\n');
-		await page.screenshot({ path: join(DOCS, 'slier-chat-model-list.png') });
+		await page.screenshot({ path: join(SHOTS, 'slier-chat-model-list.png') });
 
 		return { panelText, listText };
 	} finally {
