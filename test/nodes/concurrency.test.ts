@@ -1,4 +1,5 @@
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
+import { sharedLimiter } from '../../nodes/shared/transport/limiter';
 import { startEmulator, type SlierEmulator } from '../emulator/server';
 import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
 
@@ -50,6 +51,20 @@ describe('items run concurrently, in order, without cross-talk', () => {
 		// The first burst of 12 meets the cap of 4 (8 rejected); after that, a few probes at most.
 		expect(emulator.stats.rejectedByCap).toBeGreaterThanOrEqual(8);
 		expect(emulator.stats.rejectedByCap).toBeLessThanOrEqual(16);
+	});
+
+	it('parallel executions share one limit per provider and learn its cap together', async () => {
+		emulator = await startEmulator({ apiKey: TEST_API_KEY, latencyMs: 30, maxInFlight: 6, capRetryAfterMs: 50 });
+		const run = () => runSlierNode({ emulator, items: inputs(40), parameters: { options: { maxConcurrency: 8 } } });
+		const [first, second] = await Promise.all([run(), run()]);
+		for (const { items, error } of [first, second]) {
+			expect(error).toBeUndefined();
+			expect(items.every((i) => typeof i.json.content === 'string')).toBe(true);
+		}
+		// 16 workers met a cap of 6: the shared limit settles at the cap, so few are rejected.
+		expect(sharedLimiter(emulator.url, TEST_API_KEY).limit).toBeLessThanOrEqual(7);
+		expect(emulator.stats.rejectedByCap).toBeGreaterThanOrEqual(10);
+		expect(emulator.stats.rejectedByCap).toBeLessThanOrEqual(22);
 	});
 
 	it('without Continue On Fail, the first failure stops the node and cancels the rest', async () => {

@@ -8,7 +8,7 @@ import {
 import { complete, type Connection } from '../completion/complete';
 import type { Answer, Endpoint } from '../completion/types';
 import { SlierError } from '../transport/errors';
-import { AdaptiveLimiter } from '../transport/limiter';
+import { sharedLimiter, type AdaptiveLimiter } from '../transport/limiter';
 import { toNodeError } from './api-error';
 import { ChunkStream } from './chunk-stream';
 import { readCredentials, type SlierCredentials } from './connection';
@@ -33,7 +33,8 @@ interface RunContext {
 
 /**
  * The item loop both nodes share: one request per input item, one output item per input item,
- * in input order, each paired to its input. Items run concurrently under an adaptive limit.
+ * in input order, each paired to its input. Items run concurrently (Max Concurrent Requests
+ * workers) under a limit shared with every run against the same provider, which adapts to 429s.
  * With Continue On Fail a failed item becomes `{error}` and the others go on; without it the
  * first failure stops the node and cancels the requests still in flight.
  */
@@ -59,7 +60,9 @@ export async function runCompletions(
 		endpoint,
 		credentials,
 		signal: stop.signal,
-		limiter: new AdaptiveLimiter(maxConcurrency),
+		// The workers bound this run to Max Concurrent Requests; the shared limiter bounds all runs
+		// against this provider together and learns its cap.
+		limiter: sharedLimiter(credentials.baseUrl, credentials.apiKey),
 		params: new ParamReader(ctx),
 		enrich,
 	};

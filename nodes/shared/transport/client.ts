@@ -14,11 +14,19 @@ export type SlierResponse = { kind: 'json'; body: unknown } | { kind: 'sse' };
 export async function requestJson(req: SlierRequest, hooks: TransportHooks = {}): Promise<unknown> {
 	const { res, release } = await openWithRetries(req, 'application/json', hooks);
 	try {
-		return await readJson(res, req);
+		const body = await readJson(res, req);
+		await connectionPooled();
+		return body;
 	} finally {
 		release({ kind: 'ok' });
 	}
 }
+
+/**
+ * One turn of the event loop after a body was read: undici puts the connection back in its pool
+ * then, so the caller's next request reuses it instead of opening another.
+ */
+const connectionPooled = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Sends a streaming request and hands every SSE data payload to `onData`. If the server answers
@@ -41,6 +49,7 @@ export async function requestStream(
 			failure.details.midStream = true;
 			throw failure;
 		}
+		await connectionPooled();
 		return { kind: 'sse' };
 	} finally {
 		// The slot is held until the answer is complete: a provider counts a stream as in flight.

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { abortedError } from './retry';
 
 export type AttemptOutcome =
@@ -15,10 +17,15 @@ export interface Gate {
 /** After the first 429, grow only after this many rounds of successes at the current limit. */
 const CAREFUL_PROBE_ROUNDS = 8;
 
+/** The most attempts one provider origin and key ever gets at once from this n8n. */
+export const SHARED_MAX_IN_FLIGHT = 64;
+
 /**
- * Concurrency that adapts to the provider. It starts at the user's maximum and:
- * - on a 429, drops the limit by one (a burst of N rejections drops it by N, landing on the
- *   provider's cap) and holds new attempts back for the retry-after the server asked for;
+ * Concurrency that adapts to the provider. It starts at its maximum and:
+ * - on a 429 while several attempts were in flight, sets the limit one below what was in flight
+ *   (a burst of N rejections lands it on the provider's cap); a 429 with a single attempt in
+ *   flight is a rate limit, not a concurrency cap, and leaves the limit alone;
+ * - on any 429, holds new attempts back for the retry-after the server asked for;
  * - on success, grows by one per round of `limit` successes, and after the first 429 only every
  *   few rounds, so probing above the cap costs few rejected requests.
  */
@@ -72,9 +79,12 @@ export class AdaptiveLimiter implements Gate {
 	private feedback(outcome: AttemptOutcome): void {
 		if (outcome.kind === 'rate-limited') {
 			this.rejections++;
-			this.throttled = true;
 			this.successes = 0;
-			this.current = Math.max(1, this.current - 1);
+			// inFlight still counts this attempt: its slot is freed a turn later.
+			if (this.inFlight > 1) {
+				this.throttled = true;
+				this.current = Math.max(1, Math.min(this.current, this.inFlight) - 1);
+			}
 			if (outcome.retryAfterMs) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + outcome.retryAfterMs);
 			return;
 		}
@@ -112,4 +122,21 @@ export class AdaptiveLimiter implements Gate {
 	private wakeAll(): void {
 		for (const wake of this.waiting.splice(0)) wake();
 	}
+}
+
+const shared = new Map<string, AdaptiveLimiter>();
+
+/**
+ * The limiter for one provider origin and API key, shared by every node run in this n8n process,
+ * so parallel executions (a chat's one-item runs, say) adapt together to the provider's cap and
+ * pause together on a retry-after. Keyed by a hash, never the key itself.
+ */
+export function sharedLimiter(baseUrl: string, apiKey: string): AdaptiveLimiter {
+	const key = `${new URL(baseUrl).origin} ${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`;
+	let limiter = shared.get(key);
+	if (!limiter) {
+		limiter = new AdaptiveLimiter(SHARED_MAX_IN_FLIGHT);
+		shared.set(key, limiter);
+	}
+	return limiter;
 }
