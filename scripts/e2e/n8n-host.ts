@@ -54,13 +54,18 @@ export class N8nHost {
 	}
 
 	async cli(...args: string[]): Promise<string> {
-		const { stdout } = await run(this.nodeBin, [this.n8nBin, ...args], {
-			cwd: this.home,
-			env: this.env,
-			maxBuffer: 64 * 1024 * 1024,
-			timeout: 180_000,
-		});
-		return stdout;
+		try {
+			const { stdout } = await run(this.nodeBin, [this.n8nBin, ...args], {
+				cwd: this.home,
+				env: this.env,
+				maxBuffer: 64 * 1024 * 1024,
+				timeout: 180_000,
+			});
+			return stdout;
+		} catch (error) {
+			const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+			throw new Error(`n8n ${args[0]} failed:\n${`${stdout}\n${stderr}`.trim().slice(-3000)}`);
+		}
 	}
 
 	async importJson(kind: 'credentials' | 'workflow', name: string, data: unknown): Promise<void> {

@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
 import { captureEditor, OWNER } from './editor';
 import { itemsOf, N8nHost } from './n8n-host';
-import { CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
+import { AGENT_QUESTION, agentWorkflow, CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
 const root = join(__dirname, '..', '..');
 /** The n8n under test; install-n8n.sh reads the same variable and picks Node 24 for 2.x, 22 for 1.x. */
@@ -65,6 +65,7 @@ async function main(): Promise<number> {
 			await host.importJson('workflow', 'crm', example('search-to-crm.json', 'slierE2Eexampleb'));
 			await host.importJson('workflow', 'agent', example('agent-with-slier-search-tool.json', 'slierE2Eexamplec'));
 			await host.importJson('workflow', 'stream', streamingWebhookWorkflow());
+			await host.importJson('workflow', 'agent-run', agentWorkflow());
 			const list = await host.cli('list:workflow');
 			for (const id of ['slierE2Enodes001', 'slierE2Eexamplea', 'slierE2Eexampleb', 'slierE2Eexamplec', 'slierE2Estream01']) {
 				if (!list.includes(id)) throw new Error(`workflow ${id} is missing from: ${list}`);
@@ -95,6 +96,15 @@ async function main(): Promise<number> {
 			expectEqual(fields.map((f) => f.company), ['Acme Robotics', 'Northwind Traders'], 'companies');
 			expectEqual(fields[0].citations, [1, 2], 'citations');
 			if (/[¹²]/.test(String(fields[0].answer))) throw new Error('citation markers were not stripped');
+		});
+		await test('an AI Agent calls Slier Search as a tool, supplying only the question', async () => {
+			emulator.reset();
+			const run = await host.execute('slierE2Eagent001');
+			if (run.data.resultData.error) throw new Error(`the agent failed: ${run.data.resultData.error.message}`);
+			const output = String(itemsOf(run, 'AI Agent')[0]?.output);
+			if (!output.includes(`Slier Search on “${AGENT_QUESTION}”`)) throw new Error(`agent output: ${output.slice(0, 500)}`);
+			const searches = emulator.requests.filter((r) => r.path === '/v1/search/completions');
+			expectEqual(searches.map((r) => r.body), [{ messages: [{ role: 'user', content: AGENT_QUESTION }], stream: false }], 'search requests');
 		});
 		await test('a Webhook in streaming mode streams Slier Chat’s answer to the caller as it arrives', async () => {
 			// n8n 2.x publishes a workflow version; 1.x activates the workflow.

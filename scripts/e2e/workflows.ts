@@ -7,8 +7,14 @@ const credentials = { slierApi: { id: CREDENTIAL_ID, name: 'Slier emulator' } };
 
 type Workflow = { id?: string; name: string; active?: boolean; nodes: Array<Record<string, unknown>>; connections: object; settings?: object };
 
+export const OPENAI_CREDENTIAL_ID = 'openAiE2Ecred001';
+
 export function credentialsFile(apiKey: string, baseUrl: string) {
-	return [{ id: CREDENTIAL_ID, name: 'Slier emulator', type: 'slierApi', data: { apiKey, baseUrl } }];
+	return [
+		{ id: CREDENTIAL_ID, name: 'Slier emulator', type: 'slierApi', data: { apiKey, baseUrl } },
+		// The emulator's stand-in chat model for the AI Agent (agent-model.ts).
+		{ id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)', type: 'openAiApi', data: { apiKey: 'sk-agent-model', url: `${baseUrl}/openai/v1` } },
+	];
 }
 
 const node = (name: string, type: string, parameters: object, position: [number, number], extra: object = {}) => ({
@@ -87,6 +93,46 @@ export function streamingWebhookWorkflow(): Workflow {
 			),
 		],
 		connections: { Webhook: { main: [[{ node: 'Slier Chat', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+export const AGENT_QUESTION = 'Who makes the Vision Pro?';
+
+/** AI Agent (a chat model from the emulator) with Slier Search as its only tool. */
+export function agentWorkflow(): Workflow {
+	return {
+		id: 'slierE2Eagent001',
+		name: 'e2e: agent with Slier Search tool',
+		nodes: [
+			node('Start', 'n8n-nodes-base.manualTrigger', {}, [0, 0]),
+			{
+				...node('AI Agent', '@n8n/n8n-nodes-langchain.agent', { promptType: 'define', text: AGENT_QUESTION, options: {} }, [240, 0]),
+				typeVersion: 1.7,
+			},
+			{
+				...node('Chat Model', '@n8n/n8n-nodes-langchain.lmChatOpenAi', { model: { __rl: true, mode: 'id', value: 'emulator-agent' }, options: {} }, [160, 220], {
+					credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)' } },
+				}),
+				typeVersion: 1.2,
+			},
+			node(
+				'Slier Search',
+				'n8n-nodes-slier.slierSearchTool',
+				{
+					toolDescription: 'Searches the web with Slier and returns an answer with cited sources. Input: one question.',
+					messages: { values: [{ role: 'user', content: "={{ $fromAI('question', 'The question to search the web for', 'string') }}" }] },
+					options: {},
+				},
+				[400, 220],
+				{ credentials },
+			),
+		],
+		connections: {
+			Start: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			'Slier Search': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	};
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { agentModelReply, agentModelStream } from './agent-model';
 import { answerFor, type Completion, type EmulatorMessage, type Endpoint, MODELS } from './answers';
 import { type Directives, num, parseDirectives } from './directives';
 import { SseWriter } from './sse-writer';
@@ -91,6 +92,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			// A small RSS feed, so example workflows with an RSS Read node run offline.
 			res.writeHead(200, { 'content-type': 'application/rss+xml' });
 			return void res.end(RSS_FEED);
+		}
+		if (req.method === 'POST' && path === '/openai/v1/chat/completions') {
+			const reply = agentModelReply(body as Parameters<typeof agentModelReply>[0]);
+			if (!(body as { stream?: boolean }).stream) return sendJson(res, 200, reply);
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			return void res.end(agentModelStream(reply));
 		}
 		if (req.headers.authorization !== `Bearer ${apiKey}`) {
 			return sendJson(res, 401, apiError('Invalid API key provided.', 'invalid_api_key', 401));
