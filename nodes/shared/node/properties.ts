@@ -163,7 +163,7 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			typeOptions: { minValue: 1, maxValue: 64 },
 			default: DEFAULT_MAX_CONCURRENCY,
 			description:
-				'How many items to send to Slier at the same time. The node lowers this by itself when Slier answers "too many requests" and raises it again as requests succeed. 1 sends one item after another. Output order is always the input order.',
+				'How many items to send to Slier at the same time. When Slier answers "too many requests", all runs using the same account send fewer at once, and more again as requests succeed. 1 sends one item after another. Output order is always the input order.',
 		},
 		{
 			displayName: 'Max Retries',
