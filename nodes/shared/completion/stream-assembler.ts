@@ -1,4 +1,4 @@
-import { excerpt, SlierError } from '../transport/errors';
+import { excerpt, readApiError, SlierError } from '../transport/errors';
 import { cleanContent, filterOf, toCreated, toUsage } from './normalize';
 import type { Answer, Usage } from './types';
 
@@ -69,11 +69,8 @@ export class StreamAssembler {
 	private failWith(error: unknown): never {
 		const e = (typeof error === 'object' ? error : { message: String(error) }) as Record<string, unknown>;
 		const details = {
-			reason: typeof e.reason === 'string' ? e.reason : typeof e.type === 'string' ? e.type : undefined,
-			param: typeof e.param === 'string' ? e.param : undefined,
-			apiMessage: typeof e.message === 'string' ? e.message : undefined,
+			...readApiError(e),
 			status: typeof e.status === 'number' ? e.status : undefined,
-			apiError: e,
 			receivedChars: this.text.length,
 		};
 		throw new SlierError(

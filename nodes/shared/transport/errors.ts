@@ -71,16 +71,21 @@ export function parseErrorBody(text: string): SlierErrorDetails {
 		string,
 		unknown
 	>;
-	const details: SlierErrorDetails = { apiError: err };
-	if (typeof err.message === 'string') details.apiMessage = err.message;
-	else if (typeof root.error === 'string') details.apiMessage = root.error;
-	if (typeof err.reason === 'string') details.reason = err.reason;
-	else if (typeof err.type === 'string') details.reason = err.type;
-	else if (typeof err.code === 'string') details.reason = err.code;
-	if (typeof err.param === 'string') details.param = err.param;
+	const details = readApiError(err);
+	if (details.apiMessage === undefined && typeof root.error === 'string') details.apiMessage = root.error;
 	if (details.apiMessage === undefined && details.reason === undefined) {
 		details.bodyExcerpt = excerpt(text);
 	}
+	return details;
+}
+
+/** The message, reason (or type, or code) and param of an API error object, wherever it came from. */
+export function readApiError(err: Record<string, unknown>): SlierErrorDetails {
+	const details: SlierErrorDetails = { apiError: err };
+	if (typeof err.message === 'string') details.apiMessage = err.message;
+	const reason = [err.reason, err.type, err.code].find((value) => typeof value === 'string');
+	if (reason !== undefined) details.reason = reason as string;
+	if (typeof err.param === 'string') details.param = err.param;
 	return details;
 }
 
