@@ -63,8 +63,9 @@ export class AdaptiveLimiter implements Gate {
 			if (released) return;
 			released = true;
 			this.feedback(outcome);
-			// Free the slot on the next turn: by then undici has put the finished connection back
-			// in its pool, so the next attempt reuses it instead of opening another.
+			// Free the slot on the next turn: rejections of one burst that arrive together then all
+			// see the burst's in-flight count (feedback above), and a waiter starts only once undici
+			// has pooled the finished connection (the transport also yields that turn itself).
 			setImmediate(() => {
 				this.inFlight--;
 				this.wakeAll();
