@@ -8,16 +8,24 @@ import type {
 
 import { extractCitations, extractLinks, stripCitations } from '../shared/completion/citations';
 import type { Answer } from '../shared/completion/types';
-import type { ItemSettings } from '../shared/node/item-request';
+import type { EndpointFields } from '../shared/node/output';
 import { messageProperties, optionsProperty, streamProperty } from '../shared/node/properties';
 import { runCompletions } from '../shared/node/run-items';
 
-/** Search's extra output: the cited source numbers and the links in the answer. */
-function searchFields(answer: Answer, settings: ItemSettings): IDataObject {
+/**
+ * Search's view of the answer: the cited source numbers and the links, read from the answer as
+ * sent; the text without its markers when Strip Citation Markers is on. Answer Format JSON always
+ * reads the text without markers, so a marker after a value ("500¹") cannot break the JSON.
+ */
+function searchFields(answer: Answer, options: IDataObject): EndpointFields {
+	const withoutMarkers = stripCitations(answer.content);
 	return {
-		content: settings.stripCitations ? stripCitations(answer.content) : answer.content,
-		citations: extractCitations(answer.content),
-		links: extractLinks(answer.content) as unknown as IDataObject[],
+		content: options.stripCitations === true ? withoutMarkers : answer.content,
+		extra: {
+			citations: extractCitations(answer.content),
+			links: extractLinks(answer.content) as unknown as IDataObject[],
+		},
+		jsonSource: withoutMarkers,
 	};
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { stripDirectives } from './directives';
+import { stripDirectives, stripDirectivesKeepLayout } from './directives';
 
 export interface EmulatorMessage {
 	role: string;
@@ -31,10 +31,12 @@ export function answerFor(
 	verbatim = false,
 ): Completion {
 	const userMessages = body.messages.filter((m) => m.role === 'user');
-	const prompt = stripDirectives(userMessages[userMessages.length - 1]?.content ?? '');
+	const last = userMessages[userMessages.length - 1]?.content ?? '';
+	const prompt = stripDirectives(last);
 	const model = endpoint === 'chat' ? (body.model ?? null) : null;
+	// Verbatim keeps line breaks, so a test can have the answer be a fenced JSON block.
 	const text = verbatim
-		? ` ${prompt}`
+		? ` ${stripDirectivesKeepLayout(last)}`
 		: endpoint === 'chat'
 			? ` ${model} answers “${prompt}” ✓`
 			: ` Slier Search on “${prompt}”: the first source¹ says yes, the second² agrees, and the first¹ adds more. See [the report](https://example.com/report).`;

@@ -27,6 +27,11 @@ export function stripDirectives(text: string): string {
 	return text.replace(DIRECTIVE, '').replace(/\s+/g, ' ').trim();
 }
 
+/** For `[[verbatim]]`: the text without directives, line breaks and spacing kept. */
+export function stripDirectivesKeepLayout(text: string): string {
+	return text.replace(new RegExp(`[ \\t]*${DIRECTIVE.source}`, 'gi'), '').trim();
+}
+
 export function num(args: Record<string, string> | undefined, key: string, fallback: number): number {
 	const value = args?.[key] !== undefined ? Number(args[key]) : NaN;
 	return Number.isFinite(value) ? value : fallback;

@@ -177,7 +177,7 @@ describe('Slier Chat through WorkflowExecute', () => {
 		});
 	});
 
-	it('with Continue On Fail, a bad item becomes {error} and the others still succeed, all paired', async () => {
+	it('with Continue On Fail, a bad item becomes {error, errorType} and the others still succeed, all paired', async () => {
 		const { items, error } = await runSlierNode({
 			emulator,
 			continueOnFail: true,
@@ -188,8 +188,8 @@ describe('Slier Chat through WorkflowExecute', () => {
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		expect(jsonOf(items)).toEqual([
 			expect.objectContaining({ content: 'claude-2 answers “first” ✓' }),
-			{ error: 'Message 1 in Messages has empty content (item 1)' },
-			{ error: 'Slier had a server error (HTTP 500) after 0 retries: The server had an error (500). (item 2)' },
+			{ error: 'Message 1 in Messages has empty content (item 1)', errorType: 'invalid_input' },
+			{ error: 'Slier had a server error (HTTP 500) after 0 retries: The server had an error (500). (item 2)', errorType: 'server_error' },
 			expect.objectContaining({ content: 'claude-2 answers “fourth” ✓' }),
 		]);
 	});

@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 
 import type { SlierError } from '../transport/errors';
 import { seconds } from '../transport/sse';
+import { errorTypeOf, withErrorType } from './error-type';
 import type { ItemSettings } from './item-request';
 
 /** What went wrong and what to do, in words a workflow builder can act on. */
@@ -70,7 +71,7 @@ function explain(error: SlierError, settings: ItemSettings, model?: string): { m
 	};
 }
 
-/** Turns a transport error into the n8n error the user sees for this item. */
+/** Turns a transport error into the n8n error the user sees for this item, marked with its errorType. */
 export function toNodeError(
 	node: INode,
 	error: SlierError,
@@ -85,12 +86,13 @@ export function toNodeError(
 		const response: JsonObject = { message };
 		if (error.details.status !== undefined) response.httpCode = String(error.details.status);
 		if (error.details.reason) response.reason = error.details.reason;
-		return new NodeApiError(node, response, {
+		const apiError = new NodeApiError(node, response, {
 			message,
 			description: fix,
 			httpCode: error.details.status !== undefined ? String(error.details.status) : undefined,
 			itemIndex,
 		});
+		return withErrorType(apiError, errorTypeOf(error));
 	}
-	return new NodeOperationError(node, message, { itemIndex, description: fix });
+	return withErrorType(new NodeOperationError(node, message, { itemIndex, description: fix }), errorTypeOf(error));
 }

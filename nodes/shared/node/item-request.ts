@@ -12,15 +12,18 @@ export interface ItemSettings {
 	timeoutMs: number;
 	maxRetries: number;
 	onContentFilter: 'output' | 'error';
-	stripCitations: boolean;
+	includeInputFields: boolean;
+	answerFormat: 'text' | 'json';
 }
 
 export interface ItemRequest {
 	completion: CompletionRequest;
 	settings: ItemSettings;
+	/** The item's Options as set, for a node's own options (Search's Strip Citation Markers). */
+	options: IDataObject;
 }
 
-/** Reads one item's parameters into a request, checking everything before anything is sent. */
+/** Reads one item's parameters into a request, checking them before this item is sent. */
 export function readItemRequest(
 	ctx: IExecuteFunctions,
 	params: ParamReader,
@@ -42,7 +45,7 @@ export function readItemRequest(
 	if (apiVersion !== 'v1' && apiVersion !== 'v2') {
 		throw inputError(ctx, i, `API Version "${String(apiVersion)}" is not one Slier offers`, 'Choose v1 or v2 under Options → API Version.');
 	}
-	return { completion: { endpoint, apiVersion, body }, settings };
+	return { completion: { endpoint, apiVersion, body }, settings, options };
 }
 
 function readSettings(ctx: IExecuteFunctions, i: number, options: IDataObject): ItemSettings {
@@ -54,12 +57,17 @@ function readSettings(ctx: IExecuteFunctions, i: number, options: IDataObject): 
 	if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
 		throw inputError(ctx, i, `Max Retries is ${String(maxRetries)}`, 'Set Options → Max Retries to a whole number from 0 to 10.');
 	}
+	const answerFormat = options.answerFormat ?? 'text';
+	if (answerFormat !== 'text' && answerFormat !== 'json') {
+		throw inputError(ctx, i, `Answer Format is ${describe(answerFormat)}`, 'Set Options → Answer Format to Text or JSON.');
+	}
 	return {
 		simplify: options.simplify !== false,
 		timeoutMs,
 		maxRetries,
 		onContentFilter: options.onContentFilter === 'error' ? 'error' : 'output',
-		stripCitations: options.stripCitations === true,
+		includeInputFields: options.includeInputFields === true,
+		answerFormat,
 	};
 }
 

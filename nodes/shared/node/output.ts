@@ -1,17 +1,33 @@
-import type { IDataObject } from 'n8n-workflow';
+import { deepCopy, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
 
 import type { Answer } from '../completion/types';
+import type { ErrorType } from './error-type';
 import type { ItemSettings } from './item-request';
 
 /**
- * The documented output item: the same keys in the same order for every answer, so downstream
- * nodes can map fields once. `extra` holds endpoint-specific fields (Search's citations, links),
- * placed right after `content`.
+ * What a node shows of the answer beyond the shared fields: the answer text as it presents it
+ * (Search may strip citation markers), its own fields placed right after `content` (Search's
+ * citations and links), and the text Answer Format JSON reads (Search: without markers).
  */
-export function toOutputJson(answer: Answer, settings: ItemSettings, extra: IDataObject = {}): IDataObject {
-	const json: IDataObject = {
-		content: answer.content,
-		...extra,
+export interface EndpointFields {
+	content: string | null;
+	extra: IDataObject;
+	jsonSource?: string | null;
+}
+
+/**
+ * The documented output item: the same keys in the same order for every answer, so downstream
+ * nodes can map fields once. With Answer Format JSON, `data` (the parsed answer) follows `content`.
+ */
+export function toOutputJson(
+	answer: Answer,
+	settings: ItemSettings,
+	fields: EndpointFields = { content: answer.content, extra: {} },
+	data?: unknown,
+): IDataObject {
+	const json: IDataObject = { content: fields.content };
+	if (settings.answerFormat === 'json') json.data = (data ?? null) as IDataObject | null;
+	Object.assign(json, fields.extra, {
 		role: answer.role,
 		finishReason: answer.finishReason,
 		model: answer.model,
@@ -20,7 +36,25 @@ export function toOutputJson(answer: Answer, settings: ItemSettings, extra: IDat
 		filter: answer.filter as IDataObject | null,
 		id: answer.id,
 		created: answer.created,
-	};
+	});
 	if (!settings.simplify) json.raw = answer.raw as IDataObject;
 	return json;
+}
+
+/**
+ * Include Input Fields: the input item's fields, then the node's. On a name clash the node's
+ * field wins (so `content`, `error` … are always the node's) and keeps its documented place.
+ * The input is copied: the output must not share objects with the input item.
+ */
+export function withInputFields(input: INodeExecutionData | undefined, own: IDataObject): IDataObject {
+	const merged: IDataObject = {};
+	for (const [key, value] of Object.entries(input?.json ?? {})) {
+		if (!(key in own)) merged[key] = deepCopy(value);
+	}
+	return Object.assign(merged, own);
+}
+
+/** The json of a failed item under Continue On Fail. */
+export function toFailedJson(message: string, errorType: ErrorType): IDataObject {
+	return { error: message, errorType };
 }

@@ -157,6 +157,31 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			description: 'Which version of the Slier API to call',
 		},
 		{
+			displayName: 'Answer Format',
+			name: 'answerFormat',
+			type: 'options',
+			default: 'text',
+			options: [
+				{ name: 'Text', value: 'text', description: 'The answer as text in content' },
+				{
+					name: 'JSON',
+					value: 'json',
+					description:
+						'Also parse the answer as JSON into data (a fenced JSON code block or a sentence around it is fine); an answer without JSON fails the item',
+				},
+			],
+			description:
+				'Whether to read the answer as JSON. Ask the model for JSON in the messages, e.g. "Answer with a JSON object only".',
+		},
+		{
+			displayName: 'Include Input Fields',
+			name: 'includeInputFields',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to output the input item's fields too, followed by the answer's. Where a name is the same, the answer's field wins (content is always the answer). Failed items keep the input fields as well.",
+		},
+		{
 			displayName: 'Max Concurrent Requests',
 			name: 'maxConcurrency',
 			type: 'number',

@@ -1,4 +1,5 @@
 import {
+	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -9,17 +10,22 @@ import { complete, type Connection } from '../completion/complete';
 import type { Answer, Endpoint } from '../completion/types';
 import { SlierError } from '../transport/errors';
 import { sharedLimiter, type AdaptiveLimiter } from '../transport/limiter';
+import { invalidJsonError, readJsonAnswer } from './answer-json';
 import { toNodeError } from './api-error';
 import { ChunkStream } from './chunk-stream';
 import { readCredentials, type SlierCredentials } from './connection';
-import { readItemRequest, type ItemSettings } from './item-request';
+import { errorTypeOf, withErrorType } from './error-type';
+import { readItemRequest } from './item-request';
 import { ParamReader } from './param-reader';
-import { toOutputJson } from './output';
+import { toFailedJson, toOutputJson, withInputFields, type EndpointFields } from './output';
 import { DEFAULT_MAX_CONCURRENCY } from './properties';
 import { linkedSignal } from './signals';
 
-/** Endpoint-specific fields for the output item (Search's citations); may rewrite the answer. */
-export type Enrich = (answer: Answer, settings: ItemSettings) => IDataObject;
+/**
+ * A node's own view of the answer (Search: citations, links, Strip Citation Markers), given the
+ * item's Options as set. Without one, the output shows the answer as normalized.
+ */
+export type Enrich = (answer: Answer, options: IDataObject) => EndpointFields;
 
 interface RunContext {
 	ctx: IExecuteFunctions;
@@ -28,6 +34,7 @@ interface RunContext {
 	signal: AbortSignal;
 	limiter: AdaptiveLimiter;
 	params: ParamReader;
+	items: INodeExecutionData[];
 	enrich?: Enrich;
 }
 
@@ -35,8 +42,9 @@ interface RunContext {
  * The item loop both nodes share: one request per input item, one output item per input item,
  * in input order, each paired to its input. Items run concurrently (Max Concurrent Requests
  * workers) under a limit shared with every run against the same provider, which adapts to 429s.
- * With Continue On Fail a failed item becomes `{error}` and the others go on; without it the
- * first failure stops the node and cancels the requests still in flight.
+ * With Continue On Fail a failed item becomes `{error, errorType}` and the others go on; without
+ * it the first failure stops the node and cancels the requests still in flight. A cancelled
+ * execution stops the node with an error: it never returns a partial output.
  */
 export async function runCompletions(
 	ctx: IExecuteFunctions,
@@ -45,12 +53,13 @@ export async function runCompletions(
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const continueOnFail = ctx.continueOnFail();
+	const params = new ParamReader(ctx);
 	let credentials: SlierCredentials;
 	try {
 		credentials = await readCredentials(ctx);
 	} catch (error) {
 		if (!continueOnFail) throw error;
-		return items.map((_, i) => ({ json: { error: (error as Error).message }, pairedItem: { item: i } }));
+		return items.map((_, i) => failedItem(ctx, params, items, i, error));
 	}
 
 	const maxConcurrency = readMaxConcurrency(ctx, items.length);
@@ -63,7 +72,8 @@ export async function runCompletions(
 		// The workers bound this run to Max Concurrent Requests; the shared limiter bounds all runs
 		// against this provider together and learns its cap.
 		limiter: sharedLimiter(credentials.baseUrl, credentials.apiKey),
-		params: new ParamReader(ctx),
+		params,
+		items,
 		enrich,
 	};
 	const output: INodeExecutionData[] = new Array(items.length);
@@ -81,7 +91,7 @@ export async function runCompletions(
 					stop.abort(); // no use finishing the others: the node fails
 					return;
 				}
-				output[i] = { json: { error: (error as Error).message }, pairedItem: { item: i } };
+				output[i] = failedItem(ctx, params, items, i, error);
 			}
 		}
 	};
@@ -91,9 +101,53 @@ export async function runCompletions(
 		stop.dispose();
 	}
 	if (failure !== undefined) throw failure;
+	// Only a cancel between two items leaves one unanswered: n8n must never get a hole.
+	const unanswered = output.findIndex((item) => item === undefined);
+	if (unanswered >= 0) {
+		throw new NodeOperationError(ctx.getNode(), `The workflow execution was stopped before item ${unanswered} was answered`, {
+			itemIndex: unanswered,
+			description: 'The execution was stopped. Run it again to answer every item.',
+		});
+	}
 	return output;
 }
 
+/**
+ * A failed item under Continue On Fail: `{error, errorType}`, with the input fields when
+ * Include Input Fields is on (so the user sees which input failed). With "Continue (using error
+ * output)" it also carries the error as n8n's `item.error`, which makes n8n route it to the error
+ * output. That property is not enumerable: n8n copies a routed item with a spread, which then
+ * drops it, so n8n does not replace the json by `{error: message}` and errorType survives.
+ */
+function failedItem(
+	ctx: IExecuteFunctions,
+	params: ParamReader,
+	items: INodeExecutionData[],
+	i: number,
+	error: unknown,
+): INodeExecutionData {
+	const message = error instanceof Error ? error.message : String(error);
+	let json = toFailedJson(message, errorTypeOf(error));
+	if (includeInputFields(params, i)) json = withInputFields(items[i], json);
+	const item: INodeExecutionData = { json, pairedItem: { item: i } };
+	if (ctx.getNode().onError === 'continueErrorOutput') {
+		const nodeError =
+			error instanceof NodeOperationError || error instanceof NodeApiError
+				? error
+				: new NodeOperationError(ctx.getNode(), message, { itemIndex: i });
+		Object.defineProperty(item, 'error', { value: nodeError, enumerable: false });
+	}
+	return item;
+}
+
+/** Include Input Fields for item i; a failure to read it (a broken expression) counts as off. */
+function includeInputFields(params: ParamReader, i: number): boolean {
+	try {
+		return (params.get('options', i, {}) as IDataObject).includeInputFields === true;
+	} catch {
+		return false;
+	}
+}
 /** Max Concurrent Requests, read once per run (from the first item) since it shapes the run. */
 function readMaxConcurrency(ctx: IExecuteFunctions, itemCount: number): number {
 	if (itemCount === 0) return 1;
@@ -109,7 +163,7 @@ function readMaxConcurrency(ctx: IExecuteFunctions, itemCount: number): number {
 
 async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 	const { ctx, endpoint } = run;
-	const { completion, settings } = readItemRequest(ctx, run.params, i, endpoint);
+	const { completion, settings, options } = readItemRequest(ctx, run.params, i, endpoint);
 	const connection: Connection = {
 		...run.credentials,
 		timeoutMs: settings.timeoutMs,
@@ -132,7 +186,7 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 	}
 	await chunks?.close();
 	if (answer.filtered && settings.onContentFilter === 'error') {
-		throw new NodeOperationError(
+		const filtered = new NodeOperationError(
 			ctx.getNode(),
 			`Slier's content filter refused to answer (item ${i})${answer.filter?.message ? `: ${answer.filter.message}` : ''}`,
 			{
@@ -141,6 +195,17 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 					'Rephrase the messages, or set Options → On Content Filter to "Output Filtered Item" to get an item with filtered: true instead of an error.',
 			},
 		);
+		throw withErrorType(filtered, 'content_filter');
 	}
-	return toOutputJson(answer, settings, run.enrich?.(answer, settings));
+	const fields = run.enrich?.(answer, options) ?? { content: answer.content, extra: {} };
+	let data: unknown;
+	// A filtered answer has no JSON to read: data stays null, as content may be.
+	if (settings.answerFormat === 'json' && !answer.filtered) {
+		const source = fields.jsonSource !== undefined ? fields.jsonSource : fields.content;
+		const parsed = readJsonAnswer(source);
+		if (!parsed.found) throw invalidJsonError(ctx.getNode(), i, fields.content);
+		data = parsed.value;
+	}
+	const json = toOutputJson(answer, settings, fields, data);
+	return settings.includeInputFields ? withInputFields(run.items[i], json) : json;
 }

@@ -1,0 +1,78 @@
+import { NodeOperationError, type INode } from 'n8n-workflow';
+
+import { withErrorType } from './error-type';
+
+/** At most this many `{` / `[` positions are tried as the start of embedded JSON. */
+const MAX_STARTS = 50;
+const FENCE = /```[ \t]*(?:json|JSON|json5)?[ \t]*\r?\n?([\s\S]*?)```/g;
+
+type Parsed = { found: true; value: unknown } | { found: false };
+
+function tryParse(text: string): Parsed {
+	const trimmed = text.trim();
+	if (trimmed === '') return { found: false };
+	try {
+		return { found: true, value: JSON.parse(trimmed) as unknown };
+	} catch {
+		return { found: false };
+	}
+}
+
+/** The end (exclusive) of the bracketed value starting at `start`, strings and escapes respected. */
+function balancedEnd(text: string, start: number): number | undefined {
+	let depth = 0;
+	let inString = false;
+	for (let i = start; i < text.length; i++) {
+		const c = text[i];
+		if (inString) {
+			if (c === '\\') i++;
+			else if (c === '"') inString = false;
+		} else if (c === '"') inString = true;
+		else if (c === '{' || c === '[') depth++;
+		else if (c === '}' || c === ']') {
+			depth--;
+			if (depth === 0) return i + 1;
+		}
+	}
+	return undefined;
+}
+
+/**
+ * The JSON a model answered with: the whole answer, else a ```json fenced block, else the first
+ * object or array inside the text (a sentence before or after it is ignored).
+ */
+export function readJsonAnswer(text: string | null): Parsed {
+	if (text === null) return { found: false };
+	const whole = tryParse(text);
+	if (whole.found) return whole;
+	for (const [, block] of text.matchAll(FENCE)) {
+		const fenced = tryParse(block);
+		if (fenced.found) return fenced;
+	}
+	let tried = 0;
+	for (let i = 0; i < text.length && tried < MAX_STARTS; i++) {
+		if (text[i] !== '{' && text[i] !== '[') continue;
+		tried++;
+		const end = balancedEnd(text, i);
+		if (end === undefined) continue;
+		const embedded = tryParse(text.slice(i, end));
+		if (embedded.found) return embedded;
+	}
+	return { found: false };
+}
+
+/** The start of the answer on one line, for an error message. */
+function quoteStart(text: string | null): string {
+	const line = (text ?? '').replace(/\s+/g, ' ').trim();
+	if (line === '') return '(an empty answer)';
+	return `"${line.length > 60 ? `${line.slice(0, 60)}…` : line}"`;
+}
+
+export function invalidJsonError(node: INode, itemIndex: number, text: string | null): NodeOperationError {
+	const error = new NodeOperationError(node, `Slier's answer holds no valid JSON (item ${itemIndex}): ${quoteStart(text)}`, {
+		itemIndex,
+		description:
+			'Ask the model for JSON only, e.g. end the message with "Answer with a JSON object only, no other text.", or set Options → Answer Format to Text.',
+	});
+	return withErrorType(error, 'invalid_json');
+}
