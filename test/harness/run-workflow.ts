@@ -116,7 +116,7 @@ export async function runWorkflow(options: RunOptions): Promise<IRun> {
 	return run;
 }
 
-/** The items a node output on its first run (main output 0). */
-export function outputOf(run: IRun, nodeName: string): INodeExecutionData[] {
-	return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
+/** The items a node output on its first run (main output 0; 1 is the error output, when on). */
+export function outputOf(run: IRun, nodeName: string, output = 0): INodeExecutionData[] {
+	return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[output] ?? [];
 }

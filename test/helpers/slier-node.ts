@@ -1,4 +1,4 @@
-import type { ExecutionError, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
+import type { ExecutionError, INode, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
 
 import type { SlierEmulator } from '../emulator/server';
 import { outputOf, PACKAGE, runWorkflow, type RunOptions } from '../harness/run-workflow';
@@ -14,6 +14,8 @@ export const CHAT_DEFAULTS: INodeParameters = {
 
 export interface NodeRun {
 	items: INodeExecutionData[];
+	/** The error output's items (node setting On Error: Continue (using error output)). */
+	errorItems: INodeExecutionData[];
 	/** The error that stopped the workflow, if any. */
 	error: ExecutionError | undefined;
 	run: IRun;
@@ -27,6 +29,8 @@ export interface NodeRunOptions {
 	parameters?: INodeParameters;
 	type?: 'slierChat' | 'slierSearch';
 	continueOnFail?: boolean;
+	/** The node's On Error setting, e.g. 'continueErrorOutput'. */
+	onError?: INode['onError'];
 	credentials?: { apiKey?: string; baseUrl?: string };
 	onStarted?: (cancel: () => void) => void;
 	onChunk?: RunOptions['onChunk'];
@@ -59,6 +63,7 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 					position: [200, 0],
 					credentials: { slierApi: { id: 'cred-1', name: 'Slier account' } },
 					continueOnFail: options.continueOnFail ?? false,
+					...(options.onError ? { onError: options.onError } : {}),
 					parameters: { ...defaults, ...options.parameters },
 				},
 			],
@@ -80,7 +85,7 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 	if (key.length >= 8 && everything.includes(key)) {
 		throw new Error('The API key leaked into the run data, an error or a log line');
 	}
-	return { items: outputOf(run, name), error, run, output };
+	return { items: outputOf(run, name), errorItems: outputOf(run, name, 1), error, run, output };
 }
 
 /** The json of each output item. */

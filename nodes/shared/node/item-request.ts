@@ -59,7 +59,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, options: IDataObject): 
 	}
 	const answerFormat = options.answerFormat ?? 'text';
 	if (answerFormat !== 'text' && answerFormat !== 'json') {
-		throw inputError(ctx, i, `Answer Format is ${describe(answerFormat)}`, 'Set Options → Answer Format to Text or JSON.');
+		throw inputError(ctx, i, `Answer Format is ${typeof answerFormat === 'string' ? JSON.stringify(answerFormat) : describe(answerFormat)}`, 'Set Options → Answer Format to Text or JSON.');
 	}
 	return {
 		simplify: options.simplify !== false,
