@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: a feed-summarizing workflow (five feed items → Slier Chat) run by n8n-core's
- * engine. Without SLIER_API_KEY it starts the Slier emulator in-process; with it (and optionally
- * SLIER_BASE_URL, SLIER_MODEL) it calls the real API.
+ * engine. Without SLIER_API_KEY it starts the Slier emulator in-process, and asks it to filter one
+ * item and fail another, to show what those look like; with it (and optionally SLIER_BASE_URL,
+ * SLIER_MODEL) it calls the real API.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,9 @@ async function main(): Promise<number> {
 		console.log(`SLIER_API_KEY is not set: using the built-in Slier emulator at ${emulator.url}`);
 	}
 	const model = process.env.SLIER_MODEL ?? 'claude-2';
+	// Emulator directives (README): the 4th item meets the content filter, the 5th a server error.
+	const feed = emulator ? FEED.map((item, n) => ({ ...item, content: `${item.content}${DEMO_FAULTS[n] ?? ''}` })) : FEED;
+	if (emulator) console.log('The emulator is asked to filter item #4 and to fail item #5 (HTTP 503), to show both.');
 	try {
 		const run = await runWorkflow({
 			nodes: [
@@ -36,7 +40,7 @@ async function main(): Promise<number> {
 					type: 'harness.itemsSource',
 					typeVersion: 1,
 					position: [0, 0],
-					parameters: { items: JSON.stringify(FEED) },
+					parameters: { items: JSON.stringify(feed) },
 				},
 				{
 					id: 'chat',
@@ -56,6 +60,7 @@ async function main(): Promise<number> {
 						},
 						stream: true,
 						modelParams: { temperature: 0.3 },
+						options: { includeInputFields: true, maxRetries: 1 },
 					},
 				},
 				{
@@ -90,17 +95,18 @@ async function main(): Promise<number> {
 			return 1;
 		}
 		const items = outputOf(run, 'Summarize');
-		console.log(`\nSlier Chat (streamed) output: ${items.length} items, one per feed item\n`);
+		console.log(`\nSlier Chat (streamed, Include Input Fields on) output: ${items.length} items, one per feed item\n`);
 		items.forEach((item, n) => console.log(describeItem(item, n)));
 		console.log('\nThe first item as downstream nodes see it:');
 		console.log(JSON.stringify(items[0]?.json, null, 2));
 		const searched = outputOf(run, 'Background');
-		console.log(`\nSlier Search output: ${searched.length} items\n`);
+		console.log(`\nSlier Search output: ${searched.length} items (Strip Citation Markers is on: the ¹ ² marks are gone from the text, citations lists them)\n`);
 		searched.forEach((item, n) => console.log(describeSearch(item, n)));
 		console.log('\nThe first search item:');
 		console.log(JSON.stringify(searched[0]?.json, null, 2));
-		const all = [...items, ...searched];
-		return items.length === FEED.length && searched.length === FEED.length && all.every((i) => !i.json.error) ? 0 : 1;
+		const failed = items.filter((i) => i.json.error).length + searched.filter((i) => i.json.error).length;
+		const expectedFailures = emulator ? 1 : 0;
+		return items.length === FEED.length && searched.length === FEED.length && failed === expectedFailures ? 0 : 1;
 	} finally {
 		await emulator?.close();
 		await closeDispatcher();
@@ -110,19 +116,26 @@ async function main(): Promise<number> {
 function describeItem(item: INodeExecutionData, n: number): string {
 	const json = item.json;
 	const title = FEED[(item.pairedItem as { item: number }).item]?.title;
-	if (json.error) return `#${n + 1} ${title}\n   ERROR ${String(json.error)}`;
+	if (json.error) return `#${n + 1} ${title}\n   FAILED (errorType ${String(json.errorType)}) ${String(json.error)}`;
 	const usage = json.usage as IDataObject | null;
 	const tokens = usage ? `${usage.promptTokens}+${usage.completionTokens}=${usage.totalTokens} tokens` : 'no usage';
-	const filtered = json.filtered ? ' FILTERED' : '';
-	return `#${n + 1} ${title}\n   → ${String(json.content)}\n   [${json.finishReason}${filtered} · ${json.model} · ${tokens}]`;
+	if (json.filtered) {
+		const filter = json.filter as IDataObject;
+		return `#${n + 1} ${title}\n   FILTERED by Slier's content filter (filtered: true, content ${JSON.stringify(json.content)}): ${String(filter.message)}`;
+	}
+	return `#${n + 1} ${title}\n   → ${String(json.content)}\n   [${json.finishReason} · ${json.model} · ${tokens}]`;
 }
 
 function describeSearch(item: INodeExecutionData, n: number): string {
 	const json = item.json;
-	if (json.error) return `#${n + 1} ERROR ${String(json.error)}`;
+	if (json.error) return `#${n + 1} FAILED (errorType ${String(json.errorType)}) ${String(json.error)}`;
+	if (json.filtered) return `#${n + 1} FILTERED (filtered: true)`;
 	const links = (json.links as Array<{ url: string }>).map((l) => l.url).join(', ') || 'none';
 	return `#${n + 1} ${String(json.content)}\n   [citations ${JSON.stringify(json.citations)} · links ${links}]`;
 }
+
+/** Emulator directives appended to feed items by position (see the emulator in the README). */
+const DEMO_FAULTS: Record<number, string> = { 3: ' [[filter]]', 4: ' [[status code=503]]' };
 
 main().then(
 	(code) => process.exit(code),

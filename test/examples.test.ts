@@ -49,6 +49,9 @@ describe.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('example %s',
 			expect(NodeHelpers.getNodeParametersIssues(description.properties, { ...checked, parameters: resolved! }, description)).toBeNull();
 			expect(node.credentials?.slierApi).toBeDefined();
 		}
+		// n8n 1.x cannot clone a Code node's items in `$('Node').item`: examples take the input's
+		// fields through Include Input Fields instead, so they run the same on 1.x and 2.x.
+		expect(JSON.stringify(workflow.nodes)).not.toMatch(/\$\(['"]/);
 		for (const [from, outputs] of Object.entries(workflow.connections)) {
 			expect(workflow.nodes.map((n) => n.name)).toContain(from);
 			for (const target of Object.values(outputs).flat(2)) {
@@ -83,6 +86,8 @@ describe('examples run against the emulator', () => {
 		const feed = [
 			{ title: 'Solar library opens', link: 'https://example.com/1', contentSnippet: 'Runs on rooftop panels.' },
 			{ title: 'Rail line reopens', link: 'https://example.com/2', contentSnippet: 'Trains every 30 minutes. [[filter]]' },
+			// RSS Read also outputs the article as `content`: a failed item must not pass it off as the summary.
+			{ title: 'Bakery wins award', link: 'https://example.com/3', contentSnippet: 'Sourdough. [[status code=400]]', content: 'Full article' },
 		];
 		const run = await runExample('feed-summary-to-email.json', { 'n8n-nodes-base.rssFeedRead': feed });
 		expect(run.data.resultData.error).toBeUndefined();
@@ -99,12 +104,22 @@ describe('examples run against the emulator', () => {
 				link: 'https://example.com/2',
 				html: '<h3><a href="https://example.com/2">Rail line reopens</a></h3><p></p>',
 			},
+			{
+				// A failed item keeps the feed's fields too, so the digest still names it.
+				subject: 'Bakery wins award',
+				summary: 'Summary failed: Slier rejected the request (HTTP 400): The server had an error (400). (item 2)',
+				link: 'https://example.com/3',
+				html: '<h3><a href="https://example.com/3">Bakery wins award</a></h3><p></p>',
+			},
 		]);
 		expect((emulator.requests[0].body as { model_params: object }).model_params).toEqual({ temperature: 0.3 });
 	});
 
 	it('(b) leads → Slier Search → answer and citations for a CRM', async () => {
-		const leads = [{ company: 'Acme Robotics', website: 'acme-robotics.example' }];
+		const leads = [
+			{ company: 'Acme Robotics', website: 'acme-robotics.example' },
+			{ company: 'Northwind Traders', website: 'northwind.example' },
+		];
 		const run = await runExample('search-to-crm.json', { 'n8n-nodes-base.code': leads });
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(outputOf(run, 'Fields for CRM').map((i) => i.json)).toEqual([
@@ -115,6 +130,7 @@ describe('examples run against the emulator', () => {
 				citations: [1, 2],
 				sources: 'https://example.com/report',
 			},
+			expect.objectContaining({ company: 'Northwind Traders', citations: [1, 2] }),
 		]);
 	});
 });

@@ -34,11 +34,11 @@ describe('Include Input Fields', () => {
 		expect(items[0].json.nested).not.toBe(input.nested);
 	});
 
-	it('failed items keep the input fields too (Continue On Fail), and filtered items', async () => {
+	it('failed items keep the input fields too (Continue On Fail), but never an input content, and filtered items', async () => {
 		const { items } = await runSlierNode({
 			emulator,
 			continueOnFail: true,
-			items: [{ text: '', lead: 'A' }, { text: 'bad [[filter]]', lead: 'B' }, { text: 'x [[status code=500]]', lead: 'C', error: 'old' }],
+			items: [{ text: '', lead: 'A', content: 'input text' }, { text: 'bad [[filter]]', lead: 'B' }, { text: 'x [[status code=500]]', lead: 'C', error: 'old' }],
 			parameters: { options: { includeInputFields: true, maxRetries: 0 } },
 		});
 		expect(jsonOf(items)).toEqual([

@@ -41,15 +41,20 @@ export function toOutputJson(
 	return json;
 }
 
+/** Every name an answer item may use: an input field so named is never passed on beside it. */
+const ANSWER_KEYS = new Set(['content', 'data', 'citations', 'links', 'role', 'finishReason', 'model', 'usage', 'filtered', 'filter', 'id', 'created', 'raw', 'error', 'errorType']);
+
 /**
  * Include Input Fields: the input item's fields, then the node's. On a name clash the node's
- * field wins (so `content`, `error` … are always the node's) and keeps its documented place.
+ * field wins (so `content`, `error` … are always the node's) and keeps its documented place. An
+ * input field named like an answer field is left out even when the node has no such field (a
+ * failed item has no `content`): a next node must never take the input's `content` for the answer.
  * The input is copied: the output must not share objects with the input item.
  */
 export function withInputFields(input: INodeExecutionData | undefined, own: IDataObject): IDataObject {
 	const merged: IDataObject = {};
 	for (const [key, value] of Object.entries(input?.json ?? {})) {
-		if (!(key in own)) merged[key] = deepCopy(value);
+		if (!(key in own) && !ANSWER_KEYS.has(key)) merged[key] = deepCopy(value);
 	}
 	return Object.assign(merged, own);
 }
