@@ -179,7 +179,7 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			type: 'boolean',
 			default: false,
 			description:
-				"Whether to output the input item's fields too, followed by the answer's. Where a name is the same, the answer's field wins (content is always the answer). Failed items keep the input fields as well.",
+				"Whether to output the input item's fields too, followed by the answer's. Where a name is the same, the answer's field wins (content is always the answer). Failed items keep the input fields too, except those named like answer fields.",
 		},
 		{
 			displayName: 'Max Concurrent Requests',

@@ -148,6 +148,7 @@ function includeInputFields(params: ParamReader, i: number): boolean {
 		return false;
 	}
 }
+
 /** Max Concurrent Requests, read once per run (from the first item) since it shapes the run. */
 function readMaxConcurrency(ctx: IExecuteFunctions, itemCount: number): number {
 	if (itemCount === 0) return 1;
