@@ -59,6 +59,7 @@ describe('Answer Format: JSON', () => {
 		['plain JSON', '{"size": 120, "industry": "robotics"}', { size: 120, industry: 'robotics' }],
 		['a ```json fence', 'Here you go:\n```json\n{"size": 120,\n "tags": ["a", "b"]}\n```\nAnything else?', { size: 120, tags: ['a', 'b'] }],
 		['a bare ``` fence', '```\n[1, 2, 3]\n```', [1, 2, 3]],
+		['a fenced value that is not an object', 'The name:\n```json\n"Acme Robotics"\n```', 'Acme Robotics'],
 		['a sentence before and after', 'Sure! The data is {"ok": true, "note": "braces } in a string"} as asked.', { ok: true, note: 'braces } in a string' }],
 		['a stray brace before the JSON', 'Use {curly} braces: {"a": {"b": [1]}}', { a: { b: [1] } }],
 	];
