@@ -1,4 +1,6 @@
+import { LIMITS, tooLarge } from '../transport/body';
 import { excerpt, readApiError, SlierError } from '../transport/errors';
+import { StreamRedactor } from '../transport/redact';
 import { cleanContent, filterOf, toCreated, toUsage } from './normalize';
 import type { Answer, Usage } from './types';
 
@@ -19,7 +21,15 @@ export class StreamAssembler {
 	private usage: Usage | null = null;
 	private rawUsage: unknown = undefined;
 
-	constructor(private readonly onText?: (delta: string) => void) {}
+	/** Holds back the end of the text while it could still be the start of a split API key. */
+	private readonly redactor: StreamRedactor | undefined;
+
+	constructor(
+		private readonly onText?: (delta: string) => void,
+		apiKey?: string,
+	) {
+		this.redactor = apiKey ? new StreamRedactor(apiKey) : undefined;
+	}
 
 	get receivedChars(): number {
 		return this.text.length;
@@ -58,12 +68,27 @@ export class StreamAssembler {
 		const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
 		if (delta && typeof delta === 'object') {
 			if (typeof delta.role === 'string') this.role ??= delta.role;
-			if (typeof delta.content === 'string' && delta.content !== '') {
-				this.text += delta.content;
-				this.onText?.(delta.content);
-			}
+			if (typeof delta.content === 'string' && delta.content !== '') this.append(delta.content);
 		}
 		if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+	}
+
+	private append(piece: string): void {
+		if (this.text.length + piece.length > LIMITS.answerChars) {
+			throw tooLarge('an answer', `${LIMITS.answerChars / 1024 / 1024} Mi characters`);
+		}
+		const safe = this.redactor ? this.redactor.push(piece) : piece;
+		this.text += safe;
+		if (safe !== '') this.onText?.(safe);
+	}
+
+	/** The text held back for redaction, once the stream has ended. */
+	private flushHeld(): void {
+		const rest = this.redactor?.flush();
+		if (rest) {
+			this.text += rest;
+			this.onText?.(rest);
+		}
 	}
 
 	private failWith(error: unknown): never {
@@ -82,11 +107,13 @@ export class StreamAssembler {
 
 	/** The text received so far, for a filtered or interrupted answer. */
 	partialText(): string | null {
+		this.flushHeld();
 		return this.text === '' ? null : cleanContent(this.text);
 	}
 
 	/** The final answer. Throws if the stream ended with neither `[DONE]` nor a finish signal. */
 	finish(): Answer {
+		this.flushHeld();
 		if (!this.done && this.finishReason === null && !this.finished) {
 			throw new SlierError(
 				'stream',
