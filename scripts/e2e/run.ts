@@ -12,6 +12,7 @@ import { request } from 'undici';
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
 import { captureEditor, OWNER } from './editor';
 import { itemsOf, N8nHost } from './n8n-host';
+import { securityChecks } from './security';
 import { AGENT_QUESTION, agentWorkflow, CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
 const root = join(__dirname, '..', '..');
@@ -97,6 +98,7 @@ async function main(): Promise<number> {
 			expectEqual(fields[0].citations, [1, 2], 'citations');
 			if (/[¹²]/.test(String(fields[0].answer))) throw new Error('citation markers were not stripped');
 		});
+		await securityChecks(host, emulator, test);
 		await test('an AI Agent calls Slier Search as a tool, supplying only the question', async () => {
 			emulator.reset();
 			const run = await host.execute('slierE2Eagent001');

@@ -31,8 +31,9 @@ export class StreamAssembler {
 		this.redactor = apiKey ? new StreamRedactor(apiKey) : undefined;
 	}
 
+	/** Characters of answer text received so far, including any held back for redaction. */
 	get receivedChars(): number {
-		return this.text.length;
+		return this.text.length + (this.redactor?.heldChars ?? 0);
 	}
 
 	/** Takes one `data:` payload. Throws on malformed JSON or an error event. */
@@ -47,7 +48,7 @@ export class StreamAssembler {
 			chunk = JSON.parse(data) as Record<string, unknown>;
 		} catch {
 			throw new SlierError('stream', `Slier sent a stream event that is not valid JSON: ${excerpt(data)}`, {
-				receivedChars: this.text.length,
+				receivedChars: this.receivedChars,
 			});
 		}
 		if (chunk === null || typeof chunk !== 'object') {
@@ -96,7 +97,7 @@ export class StreamAssembler {
 		const details = {
 			...readApiError(e),
 			status: typeof e.status === 'number' ? e.status : undefined,
-			receivedChars: this.text.length,
+			receivedChars: this.receivedChars,
 		};
 		throw new SlierError(
 			'stream',
@@ -118,7 +119,7 @@ export class StreamAssembler {
 			throw new SlierError(
 				'stream',
 				`The stream ended early: Slier closed it before the answer was complete (${this.text.length} characters had arrived)`,
-				{ receivedChars: this.text.length },
+				{ receivedChars: this.receivedChars },
 			);
 		}
 		const filtered = this.finishReason === 'content_filter';

@@ -34,6 +34,10 @@ export class StreamRedactor {
 		return text.slice(0, text.length - keep);
 	}
 
+	get heldChars(): number {
+		return this.held.length;
+	}
+
 	/** What was held back, once no more text follows (it was never the whole key). */
 	flush(): string {
 		const rest = this.held;
