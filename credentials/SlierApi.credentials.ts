@@ -31,7 +31,8 @@ export class SlierApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.slier.ai',
 			description:
-				'Change only for a proxy or the local Slier emulator (npm run emulator), e.g. http://127.0.0.1:8787',
+				'Change only for a proxy or the local Slier emulator (npm run emulator), e.g. http://127.0.0.1:8787. Use https:// for any host but this machine: over plain http:// the API key travels unencrypted.',
+			hint: 'A plain http:// address to another host sends the API key in clear text: use https://',
 		},
 	];
 

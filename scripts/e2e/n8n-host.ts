@@ -15,6 +15,8 @@ export class N8nHost {
 	private server: ChildProcess | undefined;
 	/** What `n8n start` printed, for failure messages. */
 	serverLog = '';
+	/** Extra variables for the next commands (e.g. N8N_SSRF_*, which n8n reads when it starts). */
+	extraEnv: NodeJS.ProcessEnv = {};
 
 	constructor(
 		readonly cache: string,
@@ -43,6 +45,7 @@ export class N8nHost {
 			N8N_LOG_LEVEL: 'info',
 			N8N_RUNNERS_BROKER_PORT: String(this.port + 1),
 			NO_PROXY: '127.0.0.1,localhost',
+			...this.extraEnv,
 		};
 	}
 

@@ -13,6 +13,7 @@ import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
 import { captureEditor, OWNER } from './editor';
 import { itemChecks } from './items-checks';
 import { itemsOf, N8nHost } from './n8n-host';
+import { securityChecks } from './security';
 import { AGENT_QUESTION, agentWorkflow, CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
 const root = join(__dirname, '..', '..');
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
 			if (/[¹²]/.test(String(fields[0].answer))) throw new Error('citation markers were not stripped');
 		});
 		await itemChecks(test, host, emulator, CREDENTIAL_ID);
+		await securityChecks(host, emulator, test);
 		await test('an AI Agent calls Slier Search as a tool, supplying only the question', async () => {
 			emulator.reset();
 			const run = await host.execute('slierE2Eagent001');

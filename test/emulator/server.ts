@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { agentModelReply, agentModelStream } from './agent-model';
 import { answerFor, type Completion, type EmulatorMessage, type Endpoint, MODELS } from './answers';
 import { type Directives, num, parseDirectives } from './directives';
+import { echoTokens, hostileReply, type HostileStats } from './hostile';
 import { SseWriter } from './sse-writer';
 
 export interface EmulatorOptions {
@@ -31,7 +32,7 @@ export interface RecordedRequest {
 	closedAt?: number;
 }
 
-export interface EmulatorStats {
+export interface EmulatorStats extends HostileStats {
 	completions: number;
 	rejectedByCap: number;
 	inFlight: number;
@@ -58,7 +59,7 @@ export const DEFAULT_EMULATOR_KEY = 'sk-slier-emulator';
 export async function startEmulator(options: EmulatorOptions = {}): Promise<SlierEmulator> {
 	const apiKey = options.apiKey ?? DEFAULT_EMULATOR_KEY;
 	const requests: RecordedRequest[] = [];
-	const stats: EmulatorStats = { completions: 0, rejectedByCap: 0, inFlight: 0, peakInFlight: 0, connections: 0 };
+	const stats: EmulatorStats = { completions: 0, rejectedByCap: 0, inFlight: 0, peakInFlight: 0, connections: 0, hugeBytesWritten: 0 };
 	const faultHits = new Map<string, number>();
 	const sockets = new Set<Socket>();
 
@@ -118,10 +119,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			return sendJson(res, 429, apiError('Too many requests in flight.', 'rate_limit', 429));
 		}
 		stats.completions++;
-		await completion(route[2] as Endpoint, body, res);
+		await completion(route[2] as Endpoint, body, res, req.headers.authorization ?? '');
 	}
 
-	async function completion(endpoint: Endpoint, body: unknown, res: ServerResponse): Promise<void> {
+	async function completion(endpoint: Endpoint, body: unknown, res: ServerResponse, authorization: string): Promise<void> {
 		const invalid = validate(endpoint, body);
 		if (invalid) return sendJson(res, invalid.status, apiError(invalid.message, invalid.reason, invalid.status, invalid.param));
 		const request = body as { model?: string; messages: EmulatorMessage[]; stream?: boolean; model_params?: unknown };
@@ -138,6 +139,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			return hits <= num(args, 'times', Infinity) ? args : undefined;
 		};
 
+		if (await hostileReply(directives, authorization, request.stream === true, res, stats)) return;
+		if (directives.get('echo-key')?.in === 'content') answer.tokens = echoTokens(authorization);
 		if (active('reset')) {
 			res.socket?.resetAndDestroy();
 			return;
@@ -261,7 +264,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		reset() {
 			requests.length = 0;
 			faultHits.clear();
-			Object.assign(stats, { completions: 0, rejectedByCap: 0, peakInFlight: stats.inFlight, connections: 0 });
+			Object.assign(stats, { completions: 0, rejectedByCap: 0, peakInFlight: stats.inFlight, connections: 0, hugeBytesWritten: 0 });
 		},
 		close: () =>
 			new Promise<void>((resolve) => {

@@ -44,6 +44,9 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 	const type = options.type ?? 'slierChat';
 	const name = type === 'slierChat' ? 'Slier Chat' : 'Slier Search';
 	const defaults = type === 'slierChat' ? CHAT_DEFAULTS : { messages: CHAT_DEFAULTS.messages };
+	// Chunks streamed to the chat are checked for the key too.
+	const chunks: unknown[] = [];
+	const onChunk: RunOptions['onChunk'] = options.onChunk && ((chunk) => (chunks.push(chunk), options.onChunk?.(chunk)));
 	const { result: run, output } = await captureOutput(async () => {
 		const result = await runWorkflow({
 			nodes: [
@@ -75,15 +78,16 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 				},
 			},
 			onStarted: options.onStarted,
-			onChunk: options.onChunk,
+			onChunk,
 		});
 		return result;
 	});
 	const error = run.data.resultData.error;
-	const everything = JSON.stringify(run.data) + String(error?.message) + String(error?.description) + output;
+	const everything =
+		JSON.stringify(run.data) + String(error?.message) + String(error?.description) + output + JSON.stringify(chunks);
 	const key = options.credentials?.apiKey ?? options.emulator.apiKey;
 	if (key.length >= 8 && everything.includes(key)) {
-		throw new Error('The API key leaked into the run data, an error or a log line');
+		throw new Error('The API key leaked into the run data, an error, a log line or a streamed chunk');
 	}
 	return { items: outputOf(run, name), errorItems: outputOf(run, name, 1), error, run, output };
 }

@@ -4,6 +4,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { ERROR_TYPES } from '../../nodes/shared/node/error-type';
 import { jsonOf, runSlierNode } from '../helpers/slier-node';
+import { applySsrfPolicy } from '../helpers/ssrf-policy';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
@@ -42,6 +43,7 @@ describe('errorType of each failure the emulator can produce', () => {
 		['stream_interrupted', 'a malformed stream event', 'x [[malformed after=1]]', { stream: true }],
 		['invalid_input', 'an empty message', ' ', {}],
 		['invalid_input', 'Max Retries out of range', 'x', { options: { maxRetries: 11 } }],
+		['server_error', 'a JSON body beyond the size cap', 'x [[huge kind=json mb=40]]', { options: { maxRetries: 0 } }],
 		['invalid_json', 'Answer Format JSON, an answer without JSON', 'no json here [[verbatim]]', { options: { answerFormat: 'json' } }],
 	];
 
@@ -70,6 +72,17 @@ describe('errorType of each failure the emulator can produce', () => {
 		expect(items[0].json).toEqual({ error: expect.stringMatching(/^Could not reach Slier .*connection refused/), errorType: 'network' });
 	});
 
+	it("blocked: n8n's SSRF protection refuses the Base URL's address, nothing is sent", async () => {
+		const restore = applySsrfPolicy({ N8N_SSRF_PROTECTION_ENABLED: 'true' });
+		try {
+			const { items } = await runSlierNode({ emulator, items: [{ text: 'x' }], continueOnFail: true });
+			expect(items[0].json).toEqual({ error: expect.stringMatching(/SSRF protection does not allow requests to 127\.0\.0\.1.*\(item 0\)$/), errorType: 'blocked' });
+			expect(emulator.requests).toHaveLength(0);
+		} finally {
+			restore();
+		}
+	});
+
 	it('invalid_input: a credential without an API key fails every item, each paired', async () => {
 		const { items } = await runSlierNode({ emulator, items: [{ text: 'a' }, { text: 'b' }], continueOnFail: true, credentials: { apiKey: ' ' } });
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
@@ -80,7 +93,7 @@ describe('errorType of each failure the emulator can produce', () => {
 	});
 
 	it('uses only the documented words', () => {
-		const used = new Set(cases.map(([type]) => type).concat('auth', 'network'));
+		const used = new Set(cases.map(([type]) => type).concat('auth', 'network', 'blocked'));
 		for (const type of used) expect(ERROR_TYPES).toContain(type);
 		// Every documented word except none is produced by a case above.
 		expect([...ERROR_TYPES].filter((t) => !used.has(t))).toEqual([]);

@@ -39,7 +39,7 @@ export async function complete(
 			return filteredOrThrow(error, null);
 		}
 	}
-	const assembler = new StreamAssembler(options.onText);
+	const assembler = new StreamAssembler(options.onText, connection.apiKey);
 	try {
 		const res = await requestStream(req, (data) => assembler.push(data), options);
 		return res.kind === 'json' ? fromCompletion(res.body) : assembler.finish();

@@ -1,4 +1,6 @@
+import { LIMITS, tooLarge } from '../transport/body';
 import { excerpt, readApiError, SlierError } from '../transport/errors';
+import { StreamRedactor } from '../transport/redact';
 import { cleanContent, filterOf, toCreated, toUsage } from './normalize';
 import type { Answer, Usage } from './types';
 
@@ -19,10 +21,19 @@ export class StreamAssembler {
 	private usage: Usage | null = null;
 	private rawUsage: unknown = undefined;
 
-	constructor(private readonly onText?: (delta: string) => void) {}
+	/** Holds back the end of the text while it could still be the start of a split API key. */
+	private readonly redactor: StreamRedactor | undefined;
 
+	constructor(
+		private readonly onText?: (delta: string) => void,
+		apiKey?: string,
+	) {
+		this.redactor = apiKey ? new StreamRedactor(apiKey) : undefined;
+	}
+
+	/** Characters of answer text received so far, including any held back for redaction. */
 	get receivedChars(): number {
-		return this.text.length;
+		return this.text.length + (this.redactor?.heldChars ?? 0);
 	}
 
 	/** Takes one `data:` payload. Throws on malformed JSON or an error event. */
@@ -37,7 +48,7 @@ export class StreamAssembler {
 			chunk = JSON.parse(data) as Record<string, unknown>;
 		} catch {
 			throw new SlierError('stream', `Slier sent a stream event that is not valid JSON: ${excerpt(data)}`, {
-				receivedChars: this.text.length,
+				receivedChars: this.receivedChars,
 			});
 		}
 		if (chunk === null || typeof chunk !== 'object') {
@@ -58,12 +69,27 @@ export class StreamAssembler {
 		const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
 		if (delta && typeof delta === 'object') {
 			if (typeof delta.role === 'string') this.role ??= delta.role;
-			if (typeof delta.content === 'string' && delta.content !== '') {
-				this.text += delta.content;
-				this.onText?.(delta.content);
-			}
+			if (typeof delta.content === 'string' && delta.content !== '') this.append(delta.content);
 		}
 		if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+	}
+
+	private append(piece: string): void {
+		if (this.text.length + piece.length > LIMITS.answerChars) {
+			throw tooLarge('an answer', `${LIMITS.answerChars / 1024 / 1024} Mi characters`);
+		}
+		const safe = this.redactor ? this.redactor.push(piece) : piece;
+		this.text += safe;
+		if (safe !== '') this.onText?.(safe);
+	}
+
+	/** The text held back for redaction, once the stream has ended. */
+	private flushHeld(): void {
+		const rest = this.redactor?.flush();
+		if (rest) {
+			this.text += rest;
+			this.onText?.(rest);
+		}
 	}
 
 	private failWith(error: unknown): never {
@@ -71,7 +97,7 @@ export class StreamAssembler {
 		const details = {
 			...readApiError(e),
 			status: typeof e.status === 'number' ? e.status : undefined,
-			receivedChars: this.text.length,
+			receivedChars: this.receivedChars,
 		};
 		throw new SlierError(
 			'stream',
@@ -82,16 +108,18 @@ export class StreamAssembler {
 
 	/** The text received so far, for a filtered or interrupted answer. */
 	partialText(): string | null {
+		this.flushHeld();
 		return this.text === '' ? null : cleanContent(this.text);
 	}
 
 	/** The final answer. Throws if the stream ended with neither `[DONE]` nor a finish signal. */
 	finish(): Answer {
+		this.flushHeld();
 		if (!this.done && this.finishReason === null && !this.finished) {
 			throw new SlierError(
 				'stream',
 				`The stream ended early: Slier closed it before the answer was complete (${this.text.length} characters had arrived)`,
-				{ receivedChars: this.text.length },
+				{ receivedChars: this.receivedChars },
 			);
 		}
 		const filtered = this.finishReason === 'content_filter';

@@ -6,6 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { requestJson } from '../transport/client';
+import { egressFilterOf } from '../transport/egress';
 import { SlierError } from '../transport/errors';
 import { readCredentials } from '../node/connection';
 
@@ -22,7 +23,14 @@ export async function searchModels(
 	const credentials = await readCredentials(this);
 	let body: unknown;
 	try {
-		body = await requestJson({ ...credentials, method: 'GET', path: '/v1/models', timeoutMs: 30_000, maxRetries: 1 });
+		body = await requestJson({
+			...credentials,
+			method: 'GET',
+			path: '/v1/models',
+			timeoutMs: 30_000,
+			maxRetries: 1,
+			egress: egressFilterOf(this),
+		});
 	} catch (error) {
 		if (!(error instanceof SlierError)) throw error;
 		const status = error.details.status;

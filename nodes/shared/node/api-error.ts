@@ -30,6 +30,16 @@ function explain(error: SlierError, settings: ItemSettings, model?: string): { m
 			return { message: error.message, fix: 'This looks like a problem on the Slier side or in a proxy between. Try again later.' };
 		case 'aborted':
 			return { message: error.message, fix: 'The execution was stopped.' };
+		case 'blocked':
+			return {
+				message: error.message,
+				fix: 'Use the public Slier API (https://api.slier.ai), or ask the n8n administrator to allow this address (see the message).',
+			};
+		case 'too_large':
+			return {
+				message: error.message,
+				fix: 'Check the Base URL in the Slier API credential: it may point at a file or a gateway instead of the Slier API. For a very long answer, ask for a shorter one.',
+			};
 	}
 	if (status === 401 || status === 403) {
 		return {

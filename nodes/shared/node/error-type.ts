@@ -16,6 +16,7 @@ export const ERROR_TYPES = [
 	'stream_interrupted',
 	'invalid_input',
 	'invalid_json',
+	'blocked',
 ] as const;
 
 export type ErrorType = (typeof ERROR_TYPES)[number];
@@ -42,6 +43,10 @@ const BY_KIND: Record<SlierErrorKind, (error: SlierError) => ErrorType> = {
 	stream: () => 'stream_interrupted',
 	// A 2xx body without a usable answer: the fault is on Slier's side.
 	response: () => 'server_error',
+	// The n8n administrator's SSRF policy refused the address: neither a retry nor Slier can help.
+	blocked: () => 'blocked',
+	// Slier (or a proxy) sent more than the documented caps: a fault on the sending side.
+	too_large: () => 'server_error',
 	// Never an item: a cancelled execution stops the node. Listed for completeness.
 	aborted: () => 'network',
 };

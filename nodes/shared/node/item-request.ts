@@ -108,5 +108,34 @@ function parseExtra(ctx: IExecuteFunctions, i: number, extra: unknown): Record<s
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
 		throw inputError(ctx, i, `Extra Parameters (JSON) is ${describe(parsed)}, not a JSON object`, fix);
 	}
+	const unsafe = findUnsafeKey(parsed);
+	if (unsafe) {
+		throw inputError(
+			ctx,
+			i,
+			`Extra Parameters (JSON) has the key "${unsafe.key}"${unsafe.path ? ` inside "${unsafe.path}"` : ''}, which is not allowed`,
+			'Remove that key. Keys named __proto__, constructor or prototype could change how the request is built, so they are never sent.',
+		);
+	}
 	return parsed as Record<string, unknown>;
+}
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The first key, at any depth, that JavaScript treats specially: JSON.parse keeps `__proto__` as
+ * a plain key, but merging it into the request (Object.assign) would swap the prototype instead
+ * and silently drop it. Walks without recursion, so deep nesting cannot overflow the stack.
+ */
+function findUnsafeKey(root: object): { key: string; path: string } | undefined {
+	const stack: Array<{ value: object; path: string }> = [{ value: root, path: '' }];
+	while (stack.length > 0) {
+		const { value, path } = stack.pop()!;
+		for (const key of Object.keys(value)) {
+			if (UNSAFE_KEYS.has(key)) return { key, path };
+			const child = (value as Record<string, unknown>)[key];
+			if (typeof child === 'object' && child !== null) stack.push({ value: child, path: path ? `${path}.${key}` : key });
+		}
+	}
+	return undefined;
 }

@@ -8,6 +8,7 @@ import {
 
 import { complete, type Connection } from '../completion/complete';
 import type { Answer, Endpoint } from '../completion/types';
+import { egressFilterOf } from '../transport/egress';
 import { SlierError } from '../transport/errors';
 import { sharedLimiter, type AdaptiveLimiter } from '../transport/limiter';
 import { invalidJsonError, readJsonAnswer } from './answer-json';
@@ -170,6 +171,7 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
 		signal: run.signal,
+		egress: egressFilterOf(ctx),
 	};
 	const chunks = ChunkStream.open(ctx, i, completion.body.stream);
 	let answer: Answer;

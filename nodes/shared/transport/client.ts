@@ -1,8 +1,11 @@
 import { request, type Dispatcher } from 'undici';
 
+import { LIMITS, mib, readCapped, tooLarge } from './body';
 import { getDispatcher } from './dispatcher';
+import { asBlockedError, checkEgress } from './egress';
 import { excerpt, parseErrorBody, SlierError, stripBom } from './errors';
 import type { Release } from './limiter';
+import { redactKey } from './redact';
 import { abortedError, backoffDelay, isRetryable, parseRetryAfter, sleep } from './retry';
 import { readSse, seconds } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
@@ -43,7 +46,7 @@ export async function requestStream(
 		const type = String(res.headers['content-type'] ?? '');
 		if (!type.includes('text/event-stream')) return { kind: 'json', body: await readJson(res, req) };
 		try {
-			await readSse(res.body, onData, req.timeoutMs);
+			await readSse(res.body, (data) => onData(redactKey(data, req.apiKey)), req.timeoutMs);
 		} catch (error) {
 			const failure = toSlierError(error, req);
 			failure.details.midStream = true;
@@ -85,9 +88,11 @@ async function openWithRetries(
 
 async function openOnce(req: SlierRequest, accept: string): Promise<Dispatcher.ResponseData> {
 	if (req.signal?.aborted) throw abortedError();
-	const res = await request(joinUrl(req.baseUrl, req.path), {
+	const url = joinUrl(req.baseUrl, req.path);
+	if (req.egress) await checkEgress(req.egress, url);
+	const res = await request(url, {
 		method: req.method,
-		dispatcher: getDispatcher(),
+		dispatcher: getDispatcher(req.egress),
 		headers: {
 			authorization: `Bearer ${req.apiKey}`,
 			accept,
@@ -99,8 +104,9 @@ async function openOnce(req: SlierRequest, accept: string): Promise<Dispatcher.R
 		bodyTimeout: req.timeoutMs,
 	});
 	if (res.statusCode >= 200 && res.statusCode < 300) return res;
-	// Read error bodies at once, before any backoff: an unread body can crash undici 7.
-	const text = await res.body.text().catch(() => '');
+	// Read error bodies at once, before any backoff: an unread body can crash undici 7. Only the
+	// first 64 KiB: the rest is never read (the connection is dropped instead).
+	const text = redactKey(await readCapped(res.body, LIMITS.errorBodyBytes, 'truncate').catch(() => ''), req.apiKey);
 	throw httpError(res.statusCode, text, res.headers);
 }
 
@@ -124,7 +130,8 @@ function httpError(
 async function readJson(res: Dispatcher.ResponseData, req: SlierRequest): Promise<unknown> {
 	let text: string;
 	try {
-		text = await res.body.text();
+		const tooBig = () => tooLarge('a JSON response', mib(LIMITS.jsonBodyBytes));
+		text = redactKey(await readCapped(res.body, LIMITS.jsonBodyBytes, { fail: tooBig }), req.apiKey);
 	} catch (error) {
 		throw toSlierError(error, req);
 	}
@@ -161,6 +168,8 @@ const NETWORK_CODES: Record<string, string> = {
 export function toSlierError(error: unknown, req: SlierRequest): SlierError {
 	if (error instanceof SlierError) return error;
 	if (req.signal?.aborted) return abortedError();
+	const blocked = asBlockedError(error);
+	if (blocked) return blocked;
 	const err = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
 	const code = err.code ?? err.cause?.code ?? '';
 	if (code === 'UND_ERR_HEADERS_TIMEOUT') {

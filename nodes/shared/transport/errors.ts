@@ -8,7 +8,9 @@ export type SlierErrorKind =
 	| 'timeout' // headers or stream idle longer than the timeout
 	| 'aborted' // the execution was cancelled
 	| 'stream' // the SSE stream broke its contract (cut short, malformed, error event)
-	| 'response'; // a 2xx body we could not use
+	| 'response' // a 2xx body we could not use
+	| 'blocked' // n8n's SSRF protection refused the address; nothing was sent
+	| 'too_large'; // a body, stream event or answer beyond the caps in body.ts
 
 export interface SlierErrorDetails {
 	status?: number;
@@ -46,12 +48,15 @@ export class SlierError extends Error {
 }
 
 const EXCERPT_CHARS = 200;
+/** Patterns only ever run over this much of a body, so a hostile page costs little time. */
+const EXCERPT_SCAN_CHARS = 8 * 1024;
 
 /** A short, single-line excerpt of a non-JSON body (an HTML error page, say). */
 export function excerpt(text: string): string {
 	const plain = text
+		.slice(0, EXCERPT_SCAN_CHARS)
 		.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ')
-		.replace(/<[^>]+>/g, ' ')
+		.replace(/<[^<>]*>/g, ' ')
 		.replace(/\s+/g, ' ')
 		.trim();
 	return plain.length > EXCERPT_CHARS ? `${plain.slice(0, EXCERPT_CHARS)}…` : plain;

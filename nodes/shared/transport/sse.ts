@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import type { Readable } from 'node:stream';
 
+import { StreamBudget } from './body';
 import { SlierError } from './errors';
 
 /**
@@ -15,7 +16,14 @@ export async function readSse(
 	onData: (data: string) => void,
 	idleMs: number,
 ): Promise<void> {
-	const parser = createParser({ onEvent: (event) => onData(event.data) });
+	const budget = new StreamBudget();
+	const parser = createParser({
+		onEvent: (event) => {
+			budget.eventEnded();
+			onData(event.data);
+		},
+		onComment: () => budget.eventEnded(),
+	});
 	const decoder = new TextDecoder('utf-8');
 	let timer: NodeJS.Timeout | undefined;
 	const arm = () => {
@@ -30,6 +38,7 @@ export async function readSse(
 		arm();
 		for await (const chunk of body) {
 			arm();
+			budget.add(chunk.length);
 			parser.feed(decoder.decode(chunk, { stream: true }));
 		}
 		parser.feed(decoder.decode());

@@ -1,3 +1,4 @@
+import type { EgressFilter } from './egress';
 import type { Gate } from './limiter';
 
 /** What the transport needs to send one request. It knows nothing about n8n parameters. */
@@ -14,6 +15,8 @@ export interface SlierRequest {
 	maxRetries: number;
 	/** Cancels the request (n8n's execution cancel signal). */
 	signal?: AbortSignal;
+	/** n8n's outbound policy (SSRF protection), where n8n provides one. */
+	egress?: EgressFilter;
 }
 
 /** One parsed SSE `data:` payload, or the end marker. */

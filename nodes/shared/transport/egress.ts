@@ -1,0 +1,100 @@
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
+
+import { SlierError } from './errors';
+
+/**
+ * n8n's outbound policy (SSRF protection) for HTTP clients of a node's own, as n8n-workflow 2.x
+ * hands it out through `helpers.getSecureEgressFilter()`. Typed here structurally, so the
+ * transport needs no n8n types and works on n8n 1.x (which has no such helper) as before.
+ */
+export interface EgressFilter {
+	validateUrl(url: string | URL): Promise<EgressResult>;
+	validateConnectionHost(host: string): EgressResult;
+	createSecureLookup(): typeof dnsLookup;
+}
+
+type EgressResult = { ok: true } | { ok: false; error: Error };
+
+/** The instance's filter, or undefined on an n8n without one (1.x): then nothing changes. */
+export function egressFilterOf(ctx: { helpers?: unknown }): EgressFilter | undefined {
+	const helpers = ctx.helpers as { getSecureEgressFilter?: () => EgressFilter } | undefined;
+	if (typeof helpers?.getSecureEgressFilter !== 'function') return undefined;
+	return helpers.getSecureEgressFilter();
+}
+
+/**
+ * n8n's pass-through filter (protection off) looks up names with plain `dns.lookup`: such a
+ * filter needs no pool of its own, the package's shared one does the same.
+ */
+export function isPassThrough(filter: EgressFilter): boolean {
+	return filter.createSecureLookup() === dnsLookup;
+}
+
+/** The variables an n8n administrator sets to allow a destination. */
+const ALLOW_HINT =
+	'An n8n administrator can allow it with N8N_SSRF_ALLOWED_IP_RANGES (e.g. 10.0.0.5/32) or N8N_SSRF_ALLOWED_HOSTNAMES, or remove it from N8N_SSRF_BLOCKED_IP_RANGES / N8N_SSRF_BLOCKED_HOSTNAMES';
+
+/**
+ * Checks the target before anything is sent: its address (a name is resolved and every address
+ * checked), and the proxy that will carry the request when that proxy is an IP literal (no DNS
+ * lookup, so the secure lookup would never see it).
+ */
+export async function checkEgress(filter: EgressFilter, url: string): Promise<void> {
+	const target = new URL(url);
+	const proxy = ipLiteralProxyFor(target);
+	if (proxy) {
+		const checked = filter.validateConnectionHost(proxy);
+		if (!checked.ok) throw blockedError(checked.error, `the proxy ${proxy} (HTTP_PROXY / HTTPS_PROXY)`);
+	}
+	const checked = await filter.validateUrl(target);
+	if (!checked.ok) throw blockedError(checked.error);
+}
+
+/** n8n's SSRF errors (SsrfBlockedIpError, SsrfBlockedHostnameError) as a SlierError, else undefined. */
+export function asBlockedError(error: unknown): SlierError | undefined {
+	const err = error as { name?: unknown; cause?: unknown } | undefined;
+	if (!err || typeof err !== 'object') return undefined;
+	if (err.name === 'SsrfBlockedIpError' || err.name === 'SsrfBlockedHostnameError') return blockedError(err as Error);
+	return err.cause && err.cause !== error ? asBlockedError(err.cause) : undefined;
+}
+
+/** Names the refused address as n8n's error carries it (`ip`, `hostname`), or `where`. */
+function blockedError(error: Error, where?: string): SlierError {
+	const { ip, hostname } = error as { ip?: unknown; hostname?: unknown };
+	const name = typeof hostname === 'string' ? hostname : undefined;
+	where ??= typeof ip === 'string' ? (name && name !== ip ? `${name} (${ip})` : ip) : (name ?? 'the target');
+	return new SlierError(
+		'blocked',
+		`This n8n instance's SSRF protection does not allow requests to ${where}, so nothing was sent. ${ALLOW_HINT}`,
+	);
+}
+
+/**
+ * The proxy undici's EnvHttpProxyAgent will use for this URL when it is an IP literal, following
+ * the same variables (http_proxy, HTTP_PROXY, https_proxy, HTTPS_PROXY) and NO_PROXY entries.
+ */
+export function ipLiteralProxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
+	const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+	const raw = target.protocol === 'https:' ? (env.https_proxy ?? env.HTTPS_PROXY ?? httpProxy) : httpProxy;
+	if (!raw || bypassesProxy(target, env.no_proxy ?? env.NO_PROXY ?? '')) return undefined;
+	try {
+		const host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
+		return isIP(host) ? host : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function bypassesProxy(target: URL, noProxy: string): boolean {
+	const entries = noProxy.split(/[,\s]/).filter(Boolean);
+	if (entries.includes('*')) return true;
+	const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
+	const hostname = target.hostname.toLowerCase();
+	return entries.some((entry) => {
+		const match = /^(.*?)(?::(\d+))?$/.exec(entry.toLowerCase());
+		const name = (match?.[1] ?? '').replace(/^\*?\./, '');
+		if (match?.[2] && Number(match[2]) !== port) return false;
+		return hostname === name || hostname.endsWith(`.${name}`);
+	});
+}
