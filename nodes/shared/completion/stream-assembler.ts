@@ -21,6 +21,11 @@ export class StreamAssembler {
 
 	constructor(private readonly onText?: (delta: string) => void) {}
 
+	/** True once the answer is complete: `[DONE]`, or search's `finish: true`. Nothing after it is read. */
+	get complete(): boolean {
+		return this.done || this.finished;
+	}
+
 	get receivedChars(): number {
 		return this.text.length;
 	}

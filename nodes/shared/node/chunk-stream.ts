@@ -5,7 +5,9 @@ type ChunkType = 'begin' | 'item' | 'end' | 'error';
 /**
  * Forwards a streamed answer to n8n's streaming response (Chat Trigger or Webhook in streaming
  * mode, n8n ≥ 1.101), token by token. Older n8n versions lack isStreaming/sendChunk: then, and
- * whenever n8n is not streaming this execution, it does nothing.
+ * whenever n8n is not streaming this execution, it does nothing. Nor does it when the node runs
+ * as an AI Agent's tool: the execution streams the agent's answer, and the tool's own text must
+ * not reach the chat (n8n 2.x sees isStreaming() true for tools too).
  */
 export class ChunkStream {
 	private chain: Promise<void> = Promise.resolve();
@@ -17,8 +19,11 @@ export class ChunkStream {
 	) {}
 
 	static open(ctx: IExecuteFunctions, itemIndex: number, stream: boolean): ChunkStream | undefined {
-		const api = ctx as Partial<Pick<IExecuteFunctions, 'isStreaming' | 'sendChunk'>>;
+		const api = ctx as Partial<Pick<IExecuteFunctions, 'isStreaming' | 'sendChunk'>> & {
+			isToolExecution?: () => boolean;
+		};
 		if (!stream || typeof api.isStreaming !== 'function' || typeof api.sendChunk !== 'function') return undefined;
+		if (typeof api.isToolExecution === 'function' && api.isToolExecution.call(ctx)) return undefined;
 		if (!api.isStreaming.call(ctx)) return undefined;
 		const chunks = new ChunkStream(ctx, itemIndex);
 		chunks.send('begin');

@@ -8,7 +8,8 @@ export type SlierErrorKind =
 	| 'timeout' // headers or stream idle longer than the timeout
 	| 'aborted' // the execution was cancelled
 	| 'stream' // the SSE stream broke its contract (cut short, malformed, error event)
-	| 'response'; // a 2xx body we could not use
+	| 'response' // a 2xx body we could not use
+	| 'request'; // the request could not be sent as built (a header undici refuses): never retried
 
 export interface SlierErrorDetails {
 	status?: number;
