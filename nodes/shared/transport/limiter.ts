@@ -107,8 +107,9 @@ export class AdaptiveLimiter implements Gate {
 		}
 		if (outcome.kind !== 'ok') return;
 		this.successSinceRejection = true;
-		// Only what was in flight both when it started and when it ended is proven.
-		this.provenLevel = Math.max(this.provenLevel, Math.min(level, this.inFlight));
+		// A level counts as proven only within the current limit: a burst's attempts above the
+		// cap that happened to be accepted prove nothing about the cap.
+		this.provenLevel = Math.max(this.provenLevel, Math.min(level, this.current));
 		if (this.current >= this.max) return;
 		this.successes++;
 		const needed = this.current * (this.throttled ? CAREFUL_PROBE_ROUNDS : 1);
