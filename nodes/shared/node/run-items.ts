@@ -8,7 +8,7 @@ import {
 import { complete, type Connection } from '../completion/complete';
 import type { Answer, Endpoint } from '../completion/types';
 import { SlierError } from '../transport/errors';
-import { sharedLimiter, type AdaptiveLimiter } from '../transport/limiter';
+import { RunGate, sharedLimiter, type Gate } from '../transport/limiter';
 import { toNodeError } from './api-error';
 import { ChunkStream } from './chunk-stream';
 import { readCredentials, type SlierCredentials } from './connection';
@@ -26,7 +26,7 @@ interface RunContext {
 	endpoint: Endpoint;
 	credentials: SlierCredentials;
 	signal: AbortSignal;
-	limiter: AdaptiveLimiter;
+	limiter: Gate;
 	params: ParamReader;
 	enrich?: Enrich;
 }
@@ -60,9 +60,9 @@ export async function runCompletions(
 		endpoint,
 		credentials,
 		signal: stop.signal,
-		// The workers bound this run to Max Concurrent Requests; the shared limiter bounds all runs
+		// The run gate bounds this run to Max Concurrent Requests; the shared limiter bounds all runs
 		// against this provider together and learns its cap.
-		limiter: sharedLimiter(credentials.baseUrl, credentials.apiKey),
+		limiter: new RunGate(maxConcurrency, sharedLimiter(credentials.baseUrl, credentials.apiKey)),
 		params: new ParamReader(ctx),
 		enrich,
 	};
@@ -86,7 +86,9 @@ export async function runCompletions(
 		}
 	};
 	try {
-		await Promise.all(Array.from({ length: Math.min(maxConcurrency, items.length) }, worker));
+		// Twice as many workers as requests allowed: an item waiting to retry holds a worker but no
+		// request slot (RunGate), so the others keep Max Concurrent Requests in flight.
+		await Promise.all(Array.from({ length: Math.min(2 * maxConcurrency, items.length) }, worker));
 	} finally {
 		stop.dispose();
 	}

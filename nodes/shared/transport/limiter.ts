@@ -27,8 +27,9 @@ export const IDLE_EVICT_MS = 5 * 60_000;
  * Concurrency that adapts to the provider. It starts at its maximum and:
  * - on a 429 at an in-flight level the provider has not just proven it accepts (a burst over its
  *   cap, a probe one above it, or 429s with no success between), sets the limit one below what
- *   was in flight, so a burst of N rejections lands it on the cap, and holds new attempts back
- *   for the retry-after the server asked (at most RETRY_AFTER_CAP_MS);
+ *   was in flight, so a burst of N rejections lands it on the cap; when only one attempt was in
+ *   flight (a rate limit) or 429s repeat, it also holds new attempts back for the retry-after the
+ *   server asked (at most RETRY_AFTER_CAP_MS);
  * - on a lone 429 among successes at a level already proven, changes nothing: that item waits
  *   its own retry-after and the others go on (sporadic 429s of a busy provider);
  * - on success, grows by one per round of `limit` successes, and after the first cap 429 only
@@ -43,7 +44,8 @@ export class AdaptiveLimiter implements Gate {
 	private pausedUntil = 0;
 	/** The highest in-flight level recently answered with success. */
 	private provenLevel = 0;
-	private successSinceRejection = false;
+	/** A success came after the last 429 (true before any 429). */
+	private successSinceRejection = true;
 	private lastActive = Date.now();
 	private readonly waiting: Array<() => void> = [];
 	private wakeTimer: NodeJS.Timeout | undefined;
@@ -89,6 +91,7 @@ export class AdaptiveLimiter implements Gate {
 	private feedback(outcome: AttemptOutcome, level: number): void {
 		if (outcome.kind === 'rate-limited') {
 			const lone = this.successSinceRejection && level <= this.provenLevel;
+			const repeated = !this.successSinceRejection;
 			this.successSinceRejection = false;
 			this.successes = 0;
 			// A second 429 at this level before a success there is no longer lone.
@@ -99,7 +102,9 @@ export class AdaptiveLimiter implements Gate {
 				this.throttled = true;
 				this.current = Math.max(1, Math.min(this.current, this.inFlight) - 1);
 			}
-			if (outcome.retryAfterMs) {
+			// Hold everyone back only for a rate limit (one attempt in flight) or repeated 429s: a
+			// burst over the cap is answered by the lower limit alone.
+			if (outcome.retryAfterMs && (this.inFlight <= 1 || repeated)) {
 				const pause = Math.min(outcome.retryAfterMs, RETRY_AFTER_CAP_MS);
 				this.pausedUntil = Math.max(this.pausedUntil, Date.now() + pause);
 			}
@@ -165,4 +170,51 @@ export function sharedLimiter(baseUrl: string, apiKey: string, now = Date.now())
 		shared.set(key, limiter);
 	}
 	return limiter;
+}
+
+/**
+ * One node run's gate: at most `max` of its attempts in flight (Max Concurrent Requests), each
+ * also admitted by the shared limiter. Counting attempts rather than items means an item asleep
+ * before its retry holds no slot, so the run's other items keep `max` requests going.
+ */
+export class RunGate implements Gate {
+	private inFlight = 0;
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(
+		private readonly max: number,
+		private readonly shared: Gate,
+	) {}
+
+	async acquire(signal?: AbortSignal): Promise<Release> {
+		while (this.inFlight >= this.max) {
+			if (signal?.aborted) throw abortedError();
+			await new Promise<void>((resolve) => {
+				const done = () => {
+					signal?.removeEventListener('abort', done);
+					resolve();
+				};
+				this.waiting.push(done);
+				signal?.addEventListener('abort', done, { once: true });
+			});
+		}
+		if (signal?.aborted) throw abortedError();
+		this.inFlight++;
+		let release: Release;
+		try {
+			release = await this.shared.acquire(signal);
+		} catch (error) {
+			this.free();
+			throw error;
+		}
+		return (outcome) => {
+			release(outcome);
+			this.free();
+		};
+	}
+
+	private free(): void {
+		this.inFlight--;
+		this.waiting.shift()?.();
+	}
 }
