@@ -1,4 +1,4 @@
-import { AdaptiveLimiter, IDLE_EVICT_MS, sharedLimiter } from '../../nodes/shared/transport/limiter';
+import { AdaptiveLimiter, IDLE_EVICT_MS, RunGate, sharedLimiter } from '../../nodes/shared/transport/limiter';
 import { RETRY_AFTER_CAP_MS } from '../../nodes/shared/transport/retry';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -123,5 +123,36 @@ describe('AdaptiveLimiter', () => {
 		expect(sharedLimiter('http://127.0.0.1:4', 'sk-busy', later)).toBe(busy);
 		held({ kind: 'ok' });
 		expect(sharedLimiter('http://127.0.0.1:3', 'sk-idle', now)).toBe(sharedLimiter('http://127.0.0.1:3', 'sk-idle', now));
+	});
+});
+
+describe('RunGate', () => {
+	it('admits at most Max Concurrent Requests attempts of one run, counting attempts, not items', async () => {
+		const shared = new AdaptiveLimiter(64);
+		const gate = new RunGate(2, shared);
+		const [a, b] = await Promise.all([gate.acquire(), gate.acquire()]);
+		let third = false;
+		const next = gate.acquire().then((release) => {
+			third = true;
+			return release;
+		});
+		await turn();
+		expect(third).toBe(false);
+		// An item whose attempt failed frees its slot while it sleeps before retrying.
+		a({ kind: 'failed' });
+		(await next)({ kind: 'ok' });
+		expect(third).toBe(true);
+		b({ kind: 'ok' });
+	});
+
+	it('a cancelled waiter rejects and takes no slot', async () => {
+		const gate = new RunGate(1, new AdaptiveLimiter(64));
+		const held = await gate.acquire();
+		const controller = new AbortController();
+		const waiting = gate.acquire(controller.signal);
+		controller.abort();
+		await expect(waiting).rejects.toThrow('cancelled');
+		held({ kind: 'ok' });
+		(await gate.acquire())({ kind: 'ok' });
 	});
 });
