@@ -90,3 +90,30 @@ it('a Slier node running as an agent tool never streams its own answer to the ch
 	]);
 	expect(chunks[1].content).toBe(item.json.output);
 });
+
+it('nor when an n8n 2.x agent runs the tool as an ordinary node of the …Tool type', async () => {
+	// Agent v3 in n8n 2.x sends the tool call back to the engine, which runs the tool node in a
+	// plain execute context (isToolExecution() false, isStreaming() true).
+	const chunks: StructuredChunk[] = [];
+	const run = await runWorkflow({
+		nodeTypes: defaultNodeTypes({ [`${PACKAGE}.slierSearchTool`]: new SlierSearchTool() }),
+		nodes: [
+			{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: '[{"question":"q"}]' } },
+			{
+				id: 's',
+				name: 'Slier Search',
+				type: `${PACKAGE}.slierSearchTool`,
+				typeVersion: 1,
+				position: [200, 0],
+				credentials: { slierApi: { id: 'c', name: 'Slier' } },
+				parameters: { stream: true, messages: { values: [{ role: 'user', content: '={{ $json.question }}' }] } },
+			},
+		],
+		connections: { Items: { main: [[{ node: 'Slier Search', type: 'main', index: 0 }]] } },
+		credentials: { slierApi: { apiKey: emulator.apiKey, baseUrl: emulator.url } },
+		onChunk: (chunk) => chunks.push(chunk),
+	});
+	expect(run.data.resultData.error).toBeUndefined();
+	expect(emulator.requests.map((r) => (r.body as { stream: boolean }).stream)).toEqual([true]);
+	expect(chunks).toEqual([]);
+});

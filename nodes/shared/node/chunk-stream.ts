@@ -19,12 +19,9 @@ export class ChunkStream {
 	) {}
 
 	static open(ctx: IExecuteFunctions, itemIndex: number, stream: boolean): ChunkStream | undefined {
-		const api = ctx as Partial<Pick<IExecuteFunctions, 'isStreaming' | 'sendChunk'>> & {
-			isToolExecution?: () => boolean;
-		};
+		const api = ctx as Partial<Pick<IExecuteFunctions, 'isStreaming' | 'sendChunk'>>;
 		if (!stream || typeof api.isStreaming !== 'function' || typeof api.sendChunk !== 'function') return undefined;
-		if (typeof api.isToolExecution === 'function' && api.isToolExecution.call(ctx)) return undefined;
-		if (!api.isStreaming.call(ctx)) return undefined;
+		if (runsAsTool(ctx) || !api.isStreaming.call(ctx)) return undefined;
 		const chunks = new ChunkStream(ctx, itemIndex);
 		chunks.send('begin');
 		return chunks;
@@ -48,4 +45,16 @@ export class ChunkStream {
 		this.send('end');
 		await this.chain;
 	}
+}
+
+/**
+ * True when the node runs as an AI Agent's tool. Agents that call tools through a context of
+ * their own say so with isToolExecution(); n8n 2.x agents (v3) run a tool as an ordinary node,
+ * where isToolExecution() is false, but always as the `…Tool` node type n8n registers for a
+ * usableAsTool node, which never runs any other way.
+ */
+function runsAsTool(ctx: IExecuteFunctions): boolean {
+	const api = ctx as { isToolExecution?: () => boolean };
+	if (typeof api.isToolExecution === 'function' && api.isToolExecution.call(ctx) === true) return true;
+	return /Tool$/.test(ctx.getNode().type);
 }
