@@ -53,14 +53,15 @@ class AgentStandIn implements INodeType {
 it('a Slier node running as an agent tool never streams its own answer to the chat', async () => {
 	const chunks: StructuredChunk[] = [];
 	const run = await runWorkflow({
-		nodeTypes: defaultNodeTypes({ 'test.agent': new AgentStandIn(), [`${PACKAGE}.slierSearchTool`]: new SlierSearchTool() }),
+		// Registered under a name without the "Tool" suffix, so only isToolExecution() can tell.
+		nodeTypes: defaultNodeTypes({ 'test.agent': new AgentStandIn(), 'test.slierSearchForAgent': new SlierSearchTool() }),
 		nodes: [
 			{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: '[{"chatInput":"hi"}]' } },
 			{ id: 'a', name: 'Agent', type: 'test.agent', typeVersion: 1, position: [200, 0], parameters: {} },
 			{
 				id: 's',
 				name: 'Slier Search',
-				type: `${PACKAGE}.slierSearchTool`,
+				type: 'test.slierSearchForAgent',
 				typeVersion: 1,
 				position: [200, 200],
 				credentials: { slierApi: { id: 'c', name: 'Slier' } },
