@@ -215,6 +215,7 @@ export class RunGate implements Gate {
 
 	private free(): void {
 		this.inFlight--;
-		this.waiting.shift()?.();
+		// All re-check: one of them may have left already because its signal aborted.
+		for (const wake of this.waiting.splice(0)) wake();
 	}
 }
