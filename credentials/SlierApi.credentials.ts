@@ -48,7 +48,9 @@ export class SlierApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			// The same normalization as the nodes (normalizeBaseUrl): stray spaces and slashes, and a
+			// pasted /v1 or /v2, are dropped, since the path below carries the version.
+			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "").replace(/\\/v[12]$/i, "").replace(/\\/+$/, "")}}',
 			url: '/v1/models',
 			method: 'GET',
 		},

@@ -6,7 +6,11 @@
  *       the ideal (items ÷ cap × latency), items answered, requests rejected.
  *   (c) one 20 MB streamed answer: the node's transport vs eventsource-parser alone, time and
  *       peak RSS growth, each in its own process.
- * `npm run bench -- --quick` runs small sizes (CI runs it so the bench cannot rot).
+ *   (d) sporadic 429s: 80 items at 100 ms latency, 8 of them (every tenth, from item 5) answered
+ *       429 once with retry-after: 1; wall time vs the ideal, where each of the 8 costs only its
+ *       own worker the wait and the retry ((items × latency + 8 × (1 s + latency)) ÷ concurrency).
+ * `npm run bench -- --quick` runs small sizes (CI runs it so the bench cannot rot); `-- --only=b,d`
+ * runs only those scenarios.
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -15,11 +19,15 @@ import { join } from 'node:path';
 import { request } from 'undici';
 
 import { closeDispatcher, getDispatcher } from '../nodes/shared/transport/dispatcher';
+import { SHARED_MAX_IN_FLIGHT, sharedLimiter } from '../nodes/shared/transport/limiter';
 import { DEFAULT_EMULATOR_KEY, startEmulator } from '../test/emulator/server';
 import { defaultNodeTypes, outputOf, PACKAGE, runWorkflow } from '../test/harness/run-workflow';
 import { HttpRequestPath } from './bench/http-request-node';
 
 const quick = process.argv.includes('--quick');
+/** `--only=b,d` runs just those scenarios. */
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (name: string) => !only || only.includes(name);
 const SIZES = quick
 	? { itemsA: 100, itemsB: 40, latencyB: 50, streamChars: 2 * 1024 * 1024, repeats: 1 }
 	: { itemsA: 1000, itemsB: 300, latencyB: 100, streamChars: 20 * 1024 * 1024, repeats: 5 };
@@ -48,10 +56,17 @@ async function best(fn: () => Promise<unknown>): Promise<number> {
 	return min;
 }
 
-function chatWorkflow(baseUrl: string, apiKey: string, n: number, maxConcurrency: number, content = '={{ $json.text }}') {
+function chatWorkflow(
+	baseUrl: string,
+	apiKey: string,
+	n: number,
+	maxConcurrency: number,
+	content = '={{ $json.text }}',
+	inputs: object[] = items(n),
+) {
 	return runWorkflow({
 		nodes: [
-			{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items(n)) } },
+			{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(inputs) } },
 			{
 				id: 'c',
 				name: 'Slier Chat',
@@ -214,15 +229,46 @@ async function benchC() {
 	return { parser, node };
 }
 
+async function benchD() {
+	const n = 80;
+	const latency = 100;
+	const retryAfterMs = 1000;
+	const emulator = await startEmulator({ latencyMs: latency });
+	const inputs = items(n).map((item, i) => (i % 10 === 5 ? { text: `${item.text} [[429 times=1 retry-after=1]]` } : item));
+	const limited = inputs.filter((item) => item.text.includes('[[429')).length;
+	let answered = 0;
+	const wall = await timed(async () => {
+		const run = await chatWorkflow(emulator.url, emulator.apiKey, n, CONCURRENCY, '={{ $json.text }}', inputs);
+		answered = outputOf(run, 'Slier Chat').filter((i) => typeof i.json.content === 'string').length;
+	});
+	const ideal = (n * latency + limited * (retryAfterMs + latency)) / CONCURRENCY;
+	const requests = emulator.requests.length;
+	const limit = sharedLimiter(emulator.url, emulator.apiKey).limit;
+	if (process.env.BENCH_DEBUG) {
+		const t0 = emulator.requests[0].receivedAt;
+		console.log(emulator.requests.map((r) => `${(r.body as { messages: Array<{ content: string }> }).messages[0].content.slice(11, 14)}@${r.receivedAt - t0}`).join(' '));
+	}
+	await emulator.close();
+	console.log(`(d) sporadic 429s: ${n} items at ${latency} ms latency, ${limited} of them answered 429 once with retry-after: 1, Max Concurrent Requests ${CONCURRENCY}`);
+	console.log(`    wall ${fmt(wall)}   ideal ${fmt(ideal)}   wall / ideal = ${ratio(wall, ideal)} (target ≤ 1.5×)`);
+	console.log(`    answered ${answered}/${n}   requests ${requests}   shared limit after the run ${limit} (of ${SHARED_MAX_IN_FLIGHT})`);
+	return { wall, ideal, answered };
+}
+
 async function main() {
 	process.env.N8N_LOG_LEVEL ??= 'error';
 	process.env.N8N_USER_FOLDER ??= join(tmpdir(), 'n8n-nodes-slier-bench');
 	console.log(`n8n-nodes-slier benchmark${quick ? ' (quick)' : ''}: Node ${process.version}, ${new Date().toISOString()}\n`);
-	await benchA();
-	console.log();
-	await benchB();
-	console.log();
-	await benchC();
+	const scenarios: Array<[string, () => Promise<unknown>]> = [
+		['a', benchA],
+		['b', benchB],
+		['c', benchC],
+		['d', benchD],
+	];
+	for (const [, run] of scenarios.filter(([name]) => wanted(name))) {
+		await run();
+		console.log();
+	}
 	await closeDispatcher();
 }
 

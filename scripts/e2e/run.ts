@@ -11,6 +11,7 @@ import { request } from 'undici';
 
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
 import { captureEditor, OWNER } from './editor';
+import { hardeningChecks, prepareHardening } from './hardening';
 import { itemChecks } from './items-checks';
 import { itemsOf, N8nHost } from './n8n-host';
 import { securityChecks } from './security';
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
 			await host.importJson('workflow', 'agent', example('agent-with-slier-search-tool.json', 'slierE2Eexamplec'));
 			await host.importJson('workflow', 'stream', streamingWebhookWorkflow());
 			await host.importJson('workflow', 'agent-run', agentWorkflow());
+			await prepareHardening(host, N8N_VERSION);
 			const list = await host.cli('list:workflow');
 			for (const id of ['slierE2Enodes001', 'slierE2Eexamplea', 'slierE2Eexampleb', 'slierE2Eexamplec', 'slierE2Estream01']) {
 				if (!list.includes(id)) throw new Error(`workflow ${id} is missing from: ${list}`);
@@ -141,6 +143,7 @@ async function main(): Promise<number> {
 			}
 			console.log(`      ${arrivals.length} network reads, first at ${arrivals[0].at} ms, last at ${arrivals[arrivals.length - 1].at} ms`);
 		});
+		await hardeningChecks(test, host, emulator);
 		await test('the credential test in n8n passes with the key and fails with a wrong one', async () => {
 			await host.login(OWNER);
 			const check = async (apiKey: string) => {

@@ -30,6 +30,8 @@ export interface RecordedRequest {
 	receivedAt: number;
 	/** When the exchange ended (response done, or the client went away). */
 	closedAt?: number;
+	/** Which TCP connection it came on (1, 2, … in the order they were opened). */
+	connection: number;
 }
 
 export interface EmulatorStats extends HostileStats {
@@ -62,6 +64,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 	const stats: EmulatorStats = { completions: 0, rejectedByCap: 0, inFlight: 0, peakInFlight: 0, connections: 0, hugeBytesWritten: 0 };
 	const faultHits = new Map<string, number>();
 	const sockets = new Set<Socket>();
+	const socketIds = new WeakMap<Socket, number>();
+	let opened = 0;
 
 	const server = createServer((req, res) => {
 		handle(req, res).catch((error: Error) => {
@@ -72,6 +76,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 	server.keepAliveTimeout = 60_000;
 	server.on('connection', (socket) => {
 		stats.connections++;
+		socketIds.set(socket, ++opened);
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 	});
@@ -85,7 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		} catch {
 			body = raw;
 		}
-		const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body, receivedAt: Date.now() };
+		const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body, receivedAt: Date.now(), connection: socketIds.get(req.socket) ?? 0 };
 		requests.push(record);
 		res.on('close', () => (record.closedAt = Date.now()));
 
@@ -176,18 +181,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			res.end();
 			return;
 		}
-		if (active('filter')) {
-			return sendJson(res, 400, {
-				error: {
-					message: 'This content may violate our content policy, please check https://Slier.ai/terms to learn more.',
-					param: 'prompt',
-					reason: 'content_filter',
-					status: 400,
-				},
-			});
+		if (active('filter')) return sendJson(res, 400, FILTER_BODY);
+		const error200 = active('error-200');
+		if (error200) {
+			// A gateway that sends the API's error object with HTTP 200.
+			if (!error200.reason) return sendJson(res, 200, FILTER_BODY);
+			const status = error200.status ? { status: num(error200, 'status', 500) } : {};
+			return sendJson(res, 200, { error: { message: `Upstream trouble (${error200.reason}).`, reason: error200.reason, ...status } });
 		}
 		if (request.stream) return stream(endpoint, answer, directives, active, res);
-		return sendJson(res, 200, completionObject(endpoint, answer, directives), directives.has('bom'));
+		const text = JSON.stringify(completionObject(endpoint, answer, directives));
+		if (active('cut-body')) {
+			// Headers 200 and half the JSON, then a reset: the body never completes.
+			res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+			res.write(text.slice(0, Math.floor(text.length / 2)));
+			await delay(50);
+			return void res.socket?.resetAndDestroy();
+		}
+		return sendJson(res, 200, JSON.parse(text), directives.has('bom'));
 	}
 
 	async function stream(
@@ -247,10 +258,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		if (directives.has('finish-flag-only')) {
 			// Search's other way to end: `finish: true` with no finish_reason, and no [DONE].
 			await out.data(JSON.stringify({ id: answer.id, object: `${endpoint}.completion.chunk`, created: answer.created, choices: [{ index: 0, delta: {}, finish_reason: null }], finish: true }));
-			return void res.end();
+		} else {
+			await out.data(chunk({}, 'stop', endpoint === 'chat' && !directives.has('no-usage') ? { usage: usage(answer) } : {}));
+			await out.data('[DONE]');
 		}
-		await out.data(chunk({}, 'stop', endpoint === 'chat' && !directives.has('no-usage') ? { usage: usage(answer) } : {}));
-		await out.data('[DONE]');
+		const hold = directives.get('hold-open');
+		if (hold) {
+			// A server or proxy that keeps the response open after the answer, sending keep-alive
+			// comments, until the client goes away (or `ms` passes).
+			const until = Date.now() + num(hold, 'ms', 60_000);
+			while (!out.closed && Date.now() < until) {
+				await out.raw(': keep-alive\n\n');
+				await delay(200);
+			}
+		}
 		res.end();
 	}
 
@@ -273,6 +294,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			}),
 	};
 }
+
+/** The content-filter error body as the API reference documents it. */
+const FILTER_BODY = {
+	error: {
+		message: 'This content may violate our content policy, please check https://Slier.ai/terms to learn more.',
+		param: 'prompt',
+		reason: 'content_filter',
+		status: 400,
+	},
+};
 
 const RSS_FEED = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Emulator news</title><link>https://example.com/</link><description>Offline feed</description>

@@ -47,9 +47,9 @@ describe('items run concurrently, in order, without cross-talk', () => {
 			parameters: { options: { maxConcurrency: 12 } },
 		});
 		expect(error).toBeUndefined();
-		expect(items.every((i) => typeof i.json.content === 'string')).toBe(true);
+		expect(items.map((i) => i.json.content)).toEqual(inputs(80).map((x) => `claude-2 answers “${x.text}” ✓`));
 		// The first burst of 12 meets the cap of 4 (8 rejected); after that, a few probes at most.
-		expect(emulator.stats.rejectedByCap).toBeGreaterThanOrEqual(8);
+		expect(emulator.stats.completions).toBe(80);
 		expect(emulator.stats.rejectedByCap).toBeLessThanOrEqual(16);
 	});
 
@@ -59,21 +59,39 @@ describe('items run concurrently, in order, without cross-talk', () => {
 		const [first, second] = await Promise.all([run(), run()]);
 		for (const { items, error } of [first, second]) {
 			expect(error).toBeUndefined();
-			expect(items.every((i) => typeof i.json.content === 'string')).toBe(true);
+			expect(items.map((i) => i.json.content)).toEqual(inputs(40).map((x) => `claude-2 answers “${x.text}” ✓`));
 		}
 		// 16 workers met a cap of 6: the shared limit settles at the cap, so few are rejected.
 		expect(sharedLimiter(emulator.url, TEST_API_KEY).limit).toBeLessThanOrEqual(7);
-		expect(emulator.stats.rejectedByCap).toBeGreaterThanOrEqual(10);
+		expect(emulator.stats.completions).toBe(80);
 		expect(emulator.stats.rejectedByCap).toBeLessThanOrEqual(22);
 	});
 
 	it('without Continue On Fail, the first failure stops the node and cancels the rest', async () => {
-		emulator = await startEmulator({ apiKey: TEST_API_KEY, latencyMs: 200 });
-		const items = inputs(20);
+		emulator = await startEmulator({ apiKey: TEST_API_KEY });
+		const items = inputs(20).map((x) => ({ text: `${x.text} [[slow-headers ms=20000]]` }));
 		items[0] = { text: 'fails fast [[status code=400]]' };
 		const { error } = await runSlierNode({ emulator, items, parameters: { options: { maxConcurrency: 4 } } });
 		expect(error?.message).toMatch(/^Slier rejected the request \(HTTP 400\).*\(item 0\)$/);
-		// Items 1-3 were in flight and got cancelled; no later item was sent.
-		expect(emulator.requests.length).toBe(4);
+		// Items 1-3 were in flight and got cancelled: their exchanges ended long before the 20 s the
+		// server would have taken (the node returned within the 30 s test timeout, so they were
+		// closed by the client). No later item was sent.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(emulator.requests).toHaveLength(4);
+		const inFlight = emulator.requests.slice(1);
+		for (const request of inFlight) {
+			expect(request.closedAt).toBeDefined();
+			expect(request.closedAt! - request.receivedAt).toBeLessThan(15_000);
+		}
+	});
+
+	it('a credential error with Continue On Fail gives one paired error item per input item', async () => {
+		emulator = await startEmulator({ apiKey: TEST_API_KEY });
+		const { items, error } = await runSlierNode({ emulator, items: inputs(3), continueOnFail: true, credentials: { apiKey: ' ' } });
+		expect(error).toBeUndefined();
+		expect(items).toEqual(
+			[0, 1, 2].map((i) => ({ json: { error: 'The Slier API credential has no API key', errorType: 'invalid_input' }, pairedItem: { item: i } })),
+		);
+		expect(emulator.requests).toHaveLength(0);
 	});
 });

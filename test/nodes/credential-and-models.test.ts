@@ -48,6 +48,13 @@ describe('Slier API credential', () => {
 		expect(emulator.requests.map((r) => r.path)).toEqual(['/v1/models', '/v1/models']);
 		expect(emulator.requests[0].authorization).toBe(`Bearer ${TEST_API_KEY}`);
 	});
+
+	it('its test accepts a pasted /v1 or /v2, stray slashes and spaces, like the nodes', async () => {
+		for (const tail of ['/v1', '/v2/', '//', '/v1/ ']) {
+			expect(await testCredential(TEST_API_KEY, ` ${emulator.url}${tail}`)).toBe(200);
+		}
+		expect(emulator.requests.map((r) => r.path)).toEqual(Array(4).fill('/v1/models'));
+	});
 });
 
 describe('Model list', () => {
@@ -61,9 +68,9 @@ describe('Model list', () => {
 		credentials: { slierApi: { id: 'c', name: 'Slier' } },
 	};
 
-	function context(apiKey = TEST_API_KEY) {
+	function context(apiKey = TEST_API_KEY, baseUrl = emulator.url) {
 		const workflow = buildWorkflow({ nodes: [node], connections: {} });
-		const additionalData = buildAdditionalData(workflow, { slierApi: { apiKey, baseUrl: emulator.url } });
+		const additionalData = buildAdditionalData(workflow, { slierApi: { apiKey, baseUrl } });
 		return new LoadOptionsContext(workflow, node, additionalData, 'model');
 	}
 
@@ -77,6 +84,12 @@ describe('Model list', () => {
 		expect((await searchModels.call(context(), 'LLAMA')).results).toEqual([
 			{ name: 'Llama 3 70B (llama-3-70b)', value: 'llama-3-70b' },
 		]);
+	});
+
+	it('lists the models with a pasted /v1 base URL too', async () => {
+		const { searchModels } = new SlierChat().methods.listSearch;
+		expect((await searchModels.call(context(TEST_API_KEY, `${emulator.url}/v1/`))).results).toHaveLength(3);
+		expect(emulator.requests.map((r) => r.path)).toEqual(['/v1/models']);
 	});
 
 	it('says the key was rejected when listing fails with 401', async () => {

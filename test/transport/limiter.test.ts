@@ -1,4 +1,5 @@
-import { AdaptiveLimiter, sharedLimiter } from '../../nodes/shared/transport/limiter';
+import { AdaptiveLimiter, IDLE_EVICT_MS, RunGate, sharedLimiter } from '../../nodes/shared/transport/limiter';
+import { RETRY_AFTER_CAP_MS } from '../../nodes/shared/transport/retry';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -48,7 +49,7 @@ describe('AdaptiveLimiter', () => {
 		const controller = new AbortController();
 		const waiting = limiter.acquire(controller.signal);
 		controller.abort();
-		await expect(waiting).rejects.toThrow('cancelled');
+		await expect(waiting).rejects.toThrow('canceled');
 		held({ kind: 'ok' });
 	});
 
@@ -57,5 +58,101 @@ describe('AdaptiveLimiter', () => {
 		expect(sharedLimiter('http://127.0.0.1:1/other', 'sk-a')).toBe(a);
 		expect(sharedLimiter('http://127.0.0.1:1', 'sk-b')).not.toBe(a);
 		expect(sharedLimiter('http://127.0.0.1:2', 'sk-a')).not.toBe(a);
+	});
+
+	it('a lone 429 among successes at a proven level neither lowers the limit nor pauses anyone', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		const first = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+		first.forEach((release) => release({ kind: 'ok' }));
+		const round = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+		round[2]({ kind: 'rate-limited', retryAfterMs: 30_000 });
+		expect(limiter.limit).toBe(8);
+		// Not paused: a new attempt starts at once (a 30 s pause would time the test out).
+		(await limiter.acquire())({ kind: 'ok' });
+		round.forEach((release) => release({ kind: 'ok' }));
+		// Two 429s with no success between are not lone: the limit drops below what was in flight.
+		const again = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+		again[3]({ kind: 'rate-limited' });
+		again[2]({ kind: 'rate-limited' });
+		expect(limiter.limit).toBe(2); // 3 were still in flight when the second came
+	});
+
+	it('never pauses longer than the retry-after cap', async () => {
+		jest.useFakeTimers();
+		try {
+			const limiter = new AdaptiveLimiter(4);
+			(await limiter.acquire())({ kind: 'rate-limited', retryAfterMs: 30 * 86_400_000 });
+			let started = false;
+			const next = limiter.acquire().then((release) => {
+				started = true;
+				release({ kind: 'ok' });
+			});
+			await jest.advanceTimersByTimeAsync(RETRY_AFTER_CAP_MS - 1_000);
+			expect(started).toBe(false);
+			await jest.advanceTimersByTimeAsync(2_000);
+			await next;
+			expect(started).toBe(true);
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
+	it('cancelling an execution wakes every one of its waiters at once, and only those', async () => {
+		const limiter = new AdaptiveLimiter(4);
+		(await limiter.acquire())({ kind: 'rate-limited', retryAfterMs: 20_000 });
+		const cancelled = new AbortController();
+		const other = new AbortController();
+		const mine = Array.from({ length: 3 }, () => limiter.acquire(cancelled.signal));
+		const theirs = limiter.acquire(other.signal);
+		cancelled.abort();
+		for (const waiting of mine) await expect(waiting).rejects.toThrow('canceled');
+		const settled = await Promise.race([theirs.then(() => 'started'), new Promise((r) => setTimeout(() => r('waiting'), 50))]);
+		expect(settled).toBe('waiting');
+		other.abort();
+		await expect(theirs).rejects.toThrow('canceled');
+	});
+
+	it('drops shared limiters idle for a while, and keeps a busy one', async () => {
+		const now = Date.now();
+		const idle = sharedLimiter('http://127.0.0.1:3', 'sk-idle', now);
+		const busy = sharedLimiter('http://127.0.0.1:4', 'sk-busy', now);
+		const held = await busy.acquire();
+		const later = now + IDLE_EVICT_MS + 1_000;
+		expect(sharedLimiter('http://127.0.0.1:5', 'sk-other', later)).not.toBe(idle);
+		expect(sharedLimiter('http://127.0.0.1:3', 'sk-idle', later)).not.toBe(idle);
+		expect(sharedLimiter('http://127.0.0.1:4', 'sk-busy', later)).toBe(busy);
+		held({ kind: 'ok' });
+		expect(sharedLimiter('http://127.0.0.1:3', 'sk-idle', now)).toBe(sharedLimiter('http://127.0.0.1:3', 'sk-idle', now));
+	});
+});
+
+describe('RunGate', () => {
+	it('admits at most Max Concurrent Requests attempts of one run, counting attempts, not items', async () => {
+		const shared = new AdaptiveLimiter(64);
+		const gate = new RunGate(2, shared);
+		const [a, b] = await Promise.all([gate.acquire(), gate.acquire()]);
+		let third = false;
+		const next = gate.acquire().then((release) => {
+			third = true;
+			return release;
+		});
+		await turn();
+		expect(third).toBe(false);
+		// An item whose attempt failed frees its slot while it sleeps before retrying.
+		a({ kind: 'failed' });
+		(await next)({ kind: 'ok' });
+		expect(third).toBe(true);
+		b({ kind: 'ok' });
+	});
+
+	it('a cancelled waiter rejects and takes no slot', async () => {
+		const gate = new RunGate(1, new AdaptiveLimiter(64));
+		const held = await gate.acquire();
+		const controller = new AbortController();
+		const waiting = gate.acquire(controller.signal);
+		controller.abort();
+		await expect(waiting).rejects.toThrow('canceled');
+		held({ kind: 'ok' });
+		(await gate.acquire())({ kind: 'ok' });
 	});
 });

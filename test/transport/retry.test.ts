@@ -1,4 +1,4 @@
-import { backoffDelay, parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../nodes/shared/transport/retry';
+import { backoffDelay, humanDuration, MAX_TIMER_MS, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
 
 describe('retry timing', () => {
 	it('reads retry-after-ms first, then retry-after in seconds or as an HTTP date', () => {
@@ -17,8 +17,31 @@ describe('retry timing', () => {
 		expect(backoffDelay(10, undefined, () => 1)).toBe(8000);
 	});
 
-	it('honors a server hint exactly, capped at 60 s', () => {
-		expect(backoffDelay(0, 1234)).toBe(1234);
-		expect(backoffDelay(0, 3_600_000)).toBe(RETRY_AFTER_CAP_MS);
+	it('honors a server hint plus up to a fifth of jitter, never past the 60 s cap', () => {
+		expect(backoffDelay(0, 1000, () => 0)).toBe(1000);
+		expect(backoffDelay(0, 1000, () => 1)).toBe(1200);
+		expect(backoffDelay(0, 59_000, () => 1)).toBe(RETRY_AFTER_CAP_MS);
+		expect(backoffDelay(0, 3_600_000, () => 0)).toBe(RETRY_AFTER_CAP_MS);
+	});
+
+	it('says how long a wait is in words', () => {
+		expect([5_000, 89_000, 90_000, 3_600_000, 5_400_000, 86_400_000 * 21].map(humanDuration)).toEqual([
+			'5 seconds',
+			'89 seconds',
+			'about 2 minutes',
+			'about 1 hour',
+			'about 2 hours',
+			'about 21 days',
+		]);
+	});
+
+	it('sleeps at most the longest timer, so a date weeks away cannot overflow setTimeout', async () => {
+		const spy = jest.spyOn(global, 'setTimeout');
+		const controller = new AbortController();
+		const sleeping = sleep(30 * 86_400_000, controller.signal);
+		expect(spy.mock.calls.at(-1)?.[1]).toBe(MAX_TIMER_MS);
+		spy.mockRestore();
+		controller.abort();
+		await expect(sleeping).rejects.toThrow('canceled');
 	});
 });

@@ -3,23 +3,36 @@
  * them, strip them, and pull Markdown links out of the text.
  */
 const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-const MARKER = /[⁰¹²³⁴⁵⁶⁷⁸⁹]+/g;
 /** A marker with the blanks before it, so "word ¹." strips to "word.". */
-const MARKER_WITH_SPACE = /[ \t]*[⁰¹²³⁴⁵⁶⁷⁸⁹]+/g;
+const MARKER = /([ \t]*)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)/g;
+/**
+ * What comes before a unit's power: a number, an optional space, then a unit of up to three
+ * letters, optionally "/unit" ("25 km", "3 m", "9.8 m/s"). A ² or ³ right there is a power.
+ */
+const NUMBER_AND_UNIT = /\d[ \u00a0\u202f]?[A-Za-zµμ]{1,3}(?:\/[A-Za-zµμ]{1,3})?$/;
 
-/** The cited numbers in order of first appearance, without repeats; ¹⁰ is 10. */
+function isPower(text: string, index: number, marker: string): boolean {
+	return (marker === '²' || marker === '³') && NUMBER_AND_UNIT.test(text.slice(Math.max(0, index - 12), index));
+}
+
+/** The cited numbers in order of first appearance, without repeats; ¹⁰ is 10; "km²" is no citation. */
 export function extractCitations(text: string | null): number[] {
 	if (!text) return [];
 	const seen = new Set<number>();
-	for (const [marker] of text.matchAll(MARKER)) {
-		const value = Number([...marker].map((c) => SUPERSCRIPT_DIGITS.indexOf(c)).join(''));
-		seen.add(value);
+	for (const match of text.matchAll(MARKER)) {
+		const marker = match[2];
+		if (match[1] === '' && isPower(text, match.index ?? 0, marker)) continue;
+		seen.add(Number([...marker].map((c) => SUPERSCRIPT_DIGITS.indexOf(c)).join('')));
 	}
 	return [...seen];
 }
 
+/** Removes the citation markers; a unit's power ("25 km²", "3 m³") stays. */
 export function stripCitations(text: string | null): string | null {
-	return text === null ? null : text.replace(MARKER_WITH_SPACE, '');
+	if (text === null) return null;
+	return text.replace(MARKER, (whole: string, blanks: string, marker: string, index: number) =>
+		blanks === '' && isPower(text, index, marker) ? whole : '',
+	);
 }
 
 export interface Link {

@@ -41,7 +41,14 @@ export async function complete(
 	}
 	const assembler = new StreamAssembler(options.onText, connection.apiKey);
 	try {
-		const res = await requestStream(req, (data) => assembler.push(data), options);
+		const res = await requestStream(
+			req,
+			(data) => {
+				assembler.push(data);
+				return assembler.complete;
+			},
+			options,
+		);
 		return res.kind === 'json' ? fromCompletion(res.body) : assembler.finish();
 	} catch (error) {
 		return filteredOrThrow(error, assembler);

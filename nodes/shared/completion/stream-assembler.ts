@@ -31,6 +31,11 @@ export class StreamAssembler {
 		this.redactor = apiKey ? new StreamRedactor(apiKey) : undefined;
 	}
 
+	/** True once the answer is complete: `[DONE]`, or search's `finish: true`. Nothing after it is read. */
+	get complete(): boolean {
+		return this.done || this.finished;
+	}
+
 	/** Characters of answer text received so far, including any held back for redaction. */
 	get receivedChars(): number {
 		return this.text.length + (this.redactor?.heldChars ?? 0);

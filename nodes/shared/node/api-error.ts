@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import type { SlierError } from '../transport/errors';
+import { exceedsRetryAfterCap, humanDuration, RETRY_AFTER_CAP_MS } from '../transport/retry';
 import { seconds } from '../transport/sse';
 import { errorTypeOf, withErrorType } from './error-type';
 import type { ItemSettings } from './item-request';
@@ -40,6 +41,21 @@ function explain(error: SlierError, settings: ItemSettings, model?: string): { m
 				message: error.message,
 				fix: 'Check the Base URL in the Slier API credential: it may point at a file or a gateway instead of the Slier API. For a very long answer, ask for a shorter one.',
 			};
+		case 'request':
+			return {
+				message: error.message,
+				fix: /API key/.test(error.message)
+					? 'Open the Slier API credential and paste the API key again, as one line without spaces or line breaks.'
+					: 'This request was not sent and not retried. Check the Slier API credential and the node parameters.',
+			};
+	}
+	if (exceedsRetryAfterCap(error)) {
+		const wait = humanDuration(error.details.retryAfterMs ?? 0);
+		const quota = status === 429 ? ': your Slier quota or rate limit may be used up for now' : '';
+		return {
+			message: `Slier asked to wait ${wait} before trying again (HTTP ${status ?? '?'}), longer than the ${seconds(RETRY_AFTER_CAP_MS)} this node waits${quota}`,
+			fix: `Run the item again after that time, or check your Slier plan and usage. It was not retried, so it did not hold up the other items.${said}`,
+		};
 	}
 	if (status === 401 || status === 403) {
 		return {

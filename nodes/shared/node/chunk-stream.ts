@@ -5,7 +5,9 @@ type ChunkType = 'begin' | 'item' | 'end' | 'error';
 /**
  * Forwards a streamed answer to n8n's streaming response (Chat Trigger or Webhook in streaming
  * mode, n8n ≥ 1.101), token by token. Older n8n versions lack isStreaming/sendChunk: then, and
- * whenever n8n is not streaming this execution, it does nothing.
+ * whenever n8n is not streaming this execution, it does nothing. Nor does it when the node runs
+ * as an AI Agent's tool: the execution streams the agent's answer, and the tool's own text must
+ * not reach the chat (n8n 2.x sees isStreaming() true for tools too).
  */
 export class ChunkStream {
 	private chain: Promise<void> = Promise.resolve();
@@ -19,7 +21,7 @@ export class ChunkStream {
 	static open(ctx: IExecuteFunctions, itemIndex: number, stream: boolean): ChunkStream | undefined {
 		const api = ctx as Partial<Pick<IExecuteFunctions, 'isStreaming' | 'sendChunk'>>;
 		if (!stream || typeof api.isStreaming !== 'function' || typeof api.sendChunk !== 'function') return undefined;
-		if (!api.isStreaming.call(ctx)) return undefined;
+		if (runsAsTool(ctx) || !api.isStreaming.call(ctx)) return undefined;
 		const chunks = new ChunkStream(ctx, itemIndex);
 		chunks.send('begin');
 		return chunks;
@@ -43,4 +45,16 @@ export class ChunkStream {
 		this.send('end');
 		await this.chain;
 	}
+}
+
+/**
+ * True when the node runs as an AI Agent's tool. Agents that call tools through a context of
+ * their own say so with isToolExecution(); n8n 2.x agents (v3) run a tool as an ordinary node,
+ * where isToolExecution() is false, but always as the `…Tool` node type n8n registers for a
+ * usableAsTool node, which never runs any other way.
+ */
+function runsAsTool(ctx: IExecuteFunctions): boolean {
+	const api = ctx as { isToolExecution?: () => boolean };
+	if (typeof api.isToolExecution === 'function' && api.isToolExecution.call(ctx) === true) return true;
+	return /Tool$/.test(ctx.getNode().type);
 }

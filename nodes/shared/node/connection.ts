@@ -19,6 +19,7 @@ export async function readCredentials(
 		});
 	}
 	const rawBase = typeof data.baseUrl === 'string' && data.baseUrl.trim() !== '' ? data.baseUrl.trim() : DEFAULT_BASE_URL;
+	const fix = `Use a URL like ${DEFAULT_BASE_URL} (the default) or http://127.0.0.1:8787 for the local emulator.`;
 	let url: URL | undefined;
 	try {
 		url = new URL(rawBase);
@@ -29,8 +30,26 @@ export async function readCredentials(
 		throw new NodeOperationError(
 			ctx.getNode(),
 			`The Base URL in the Slier API credential is not a valid http(s) URL: "${url ? url.origin : rawBase.slice(0, 80)}"`,
-			{ description: `Use a URL like ${DEFAULT_BASE_URL} (the default) or http://127.0.0.1:8787 for the local emulator.` },
+			{ description: fix },
 		);
 	}
-	return { apiKey, baseUrl: rawBase.replace(/\/+$/, '') };
+	if (/[?#]/.test(rawBase)) {
+		const part = rawBase.includes('?') ? 'a query string (?…)' : 'a fragment (#…)';
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The Base URL in the Slier API credential has ${part}, which the API paths cannot be added after`,
+			{ description: `Remove everything from the "?" or "#" on. ${fix}` },
+		);
+	}
+	return { apiKey, baseUrl: normalizeBaseUrl(rawBase) };
+}
+
+/**
+ * The base URL the API paths are appended to: without stray slashes, and without a trailing
+ * `/v1` or `/v2` (users paste it from the API's own URLs and OpenAI-style settings; the node
+ * adds the version from Options → API Version). The credential test does the same in its
+ * expression (SlierApi.credentials.ts).
+ */
+export function normalizeBaseUrl(baseUrl: string): string {
+	return baseUrl.trim().replace(/\/+$/, '').replace(/\/v[12]$/i, '').replace(/\/+$/, '');
 }

@@ -47,6 +47,9 @@ const BY_KIND: Record<SlierErrorKind, (error: SlierError) => ErrorType> = {
 	blocked: () => 'blocked',
 	// Slier (or a proxy) sent more than the documented caps: a fault on the sending side.
 	too_large: () => 'server_error',
+	// A request that could not be built (e.g. a key with a line break): a configuration problem,
+	// like the other checks made before sending.
+	request: () => 'invalid_input',
 	// Never an item: a cancelled execution stops the node. Listed for completeness.
 	aborted: () => 'network',
 };

@@ -4,7 +4,7 @@ import type { ApiVersion, CompletionRequest, Endpoint } from '../completion/type
 import { readMessages, describe } from './messages';
 import { inputError } from './input-error';
 import type { ParamReader } from './param-reader';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './properties';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './properties';
 
 /** What the node decided for one item, besides the request body. */
 export interface ItemSettings {
@@ -52,6 +52,9 @@ function readSettings(ctx: IExecuteFunctions, i: number, options: IDataObject): 
 	const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
 	if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
 		throw inputError(ctx, i, `Timeout is ${describe(timeoutMs)}`, 'Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.');
+	}
+	if (timeoutMs > MAX_TIMEOUT_MS) {
+		throw inputError(ctx, i, `Timeout is ${timeoutMs} ms, longer than the longest wait n8n can time (${MAX_TIMEOUT_MS} ms, about 24.8 days)`, 'Set Options → Timeout (Ms) to at most 2147483647; 300000 (5 minutes) is the default.');
 	}
 	const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
 	if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {

@@ -139,6 +139,8 @@ export const modelParamsProperty: INodeProperties = {
 };
 
 export const DEFAULT_TIMEOUT_MS = 300_000;
+/** The longest timer Node.js can set (about 24.8 days); anything longer fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_MAX_CONCURRENCY = 8;
 
@@ -188,7 +190,7 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			typeOptions: { minValue: 1, maxValue: 64 },
 			default: DEFAULT_MAX_CONCURRENCY,
 			description:
-				'How many items to send to Slier at the same time. When Slier answers "too many requests", all runs using the same account send fewer at once, and more again as requests succeed. 1 sends one item after another. Output order is always the input order.',
+				'How many items to send to Slier at the same time. When Slier answers "too many requests" to several at once, all runs of this n8n process using the same account send fewer at once, and more again as requests succeed (in queue mode each worker learns its own limit). 1 sends one item after another. Output order is always the input order.',
 		},
 		{
 			displayName: 'Max Retries',
@@ -230,10 +232,10 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			displayName: 'Timeout (Ms)',
 			name: 'timeout',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_MS },
 			default: DEFAULT_TIMEOUT_MS,
 			description:
-				'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer',
+				'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer. At most 2147483647 (about 24.8 days).',
 		},
 		...extra,
 	];

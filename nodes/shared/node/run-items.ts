@@ -10,7 +10,7 @@ import { complete, type Connection } from '../completion/complete';
 import type { Answer, Endpoint } from '../completion/types';
 import { egressFilterOf } from '../transport/egress';
 import { SlierError } from '../transport/errors';
-import { sharedLimiter, type AdaptiveLimiter } from '../transport/limiter';
+import { RunGate, sharedLimiter, type Gate } from '../transport/limiter';
 import { invalidJsonError, readJsonAnswer } from './answer-json';
 import { toNodeError } from './api-error';
 import { ChunkStream } from './chunk-stream';
@@ -33,7 +33,7 @@ interface RunContext {
 	endpoint: Endpoint;
 	credentials: SlierCredentials;
 	signal: AbortSignal;
-	limiter: AdaptiveLimiter;
+	limiter: Gate;
 	params: ParamReader;
 	items: INodeExecutionData[];
 	enrich?: Enrich;
@@ -70,9 +70,9 @@ export async function runCompletions(
 		endpoint,
 		credentials,
 		signal: stop.signal,
-		// The workers bound this run to Max Concurrent Requests; the shared limiter bounds all runs
+		// The run gate bounds this run to Max Concurrent Requests; the shared limiter bounds all runs
 		// against this provider together and learns its cap.
-		limiter: sharedLimiter(credentials.baseUrl, credentials.apiKey),
+		limiter: new RunGate(maxConcurrency, sharedLimiter(credentials.baseUrl, credentials.apiKey)),
 		params,
 		items,
 		enrich,
@@ -97,7 +97,9 @@ export async function runCompletions(
 		}
 	};
 	try {
-		await Promise.all(Array.from({ length: Math.min(maxConcurrency, items.length) }, worker));
+		// Twice as many workers as requests allowed: an item waiting to retry holds a worker but no
+		// request slot (RunGate), so the others keep Max Concurrent Requests in flight.
+		await Promise.all(Array.from({ length: Math.min(2 * maxConcurrency, items.length) }, worker));
 	} finally {
 		stop.dispose();
 	}
@@ -105,7 +107,7 @@ export async function runCompletions(
 	// Only a cancel between two items leaves one unanswered: n8n must never get a hole.
 	const unanswered = output.findIndex((item) => item === undefined);
 	if (unanswered >= 0) {
-		throw new NodeOperationError(ctx.getNode(), `The workflow execution was stopped before item ${unanswered} was answered`, {
+		throw new NodeOperationError(ctx.getNode(), `The workflow execution was canceled before item ${unanswered} was answered`, {
 			itemIndex: unanswered,
 			description: 'The execution was stopped. Run it again to answer every item.',
 		});

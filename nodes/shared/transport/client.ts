@@ -4,47 +4,39 @@ import { LIMITS, mib, readCapped, tooLarge } from './body';
 import { getDispatcher } from './dispatcher';
 import { asBlockedError, checkEgress } from './egress';
 import { excerpt, parseErrorBody, SlierError, stripBom } from './errors';
-import type { Release } from './limiter';
+import type { AttemptOutcome, Release } from './limiter';
 import { redactKey } from './redact';
-import { abortedError, backoffDelay, isRetryable, parseRetryAfter, sleep } from './retry';
+import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
 import { readSse, seconds } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
 
 /** A response that came back as one JSON document, or as a stream that was fully read. */
 export type SlierResponse = { kind: 'json'; body: unknown } | { kind: 'sse' };
 
-/** Sends a request and parses the JSON answer. Retries only before a 2xx response arrives. */
+/**
+ * Sends a request and parses the JSON answer. Retries until a whole 2xx body has been read: a
+ * body cut short has reached no one yet, so it is retried like a reset before the response.
+ */
 export async function requestJson(req: SlierRequest, hooks: TransportHooks = {}): Promise<unknown> {
-	const { res, release } = await openWithRetries(req, 'application/json', hooks);
-	try {
-		const body = await readJson(res, req);
-		await connectionPooled();
-		return body;
-	} finally {
-		release({ kind: 'ok' });
-	}
+	return await withRetries(req, 'application/json', hooks, async (res) => await readJson(res, req));
 }
 
 /**
- * One turn of the event loop after a body was read: undici puts the connection back in its pool
- * then, so the caller's next request reuses it instead of opening another.
- */
-const connectionPooled = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * Sends a streaming request and hands every SSE data payload to `onData`. If the server answers
+ * Sends a streaming request and hands every SSE data payload to `onData`, which returns true
+ * once the answer is complete (`[DONE]`, or search's `finish: true`). If the server answers
  * with plain JSON instead of a stream, that document is returned instead. Nothing is retried
- * once the response has started: a retry would pay for a second generation.
+ * once the stream has started: a retry would pay for a second generation.
  */
 export async function requestStream(
 	req: SlierRequest,
-	onData: (data: string) => void,
+	onData: (data: string) => boolean | void,
 	hooks: TransportHooks = {},
 ): Promise<SlierResponse> {
-	const { res, release } = await openWithRetries(req, 'text/event-stream', hooks);
-	try {
+	let streamed = false;
+	const json = await withRetries(req, 'text/event-stream', hooks, async (res) => {
 		const type = String(res.headers['content-type'] ?? '');
-		if (!type.includes('text/event-stream')) return { kind: 'json', body: await readJson(res, req) };
+		if (!type.includes('text/event-stream')) return await readJson(res, req);
+		streamed = true;
 		try {
 			await readSse(res.body, (data) => onData(redactKey(data, req.apiKey)), req.timeoutMs);
 		} catch (error) {
@@ -52,39 +44,57 @@ export async function requestStream(
 			failure.details.midStream = true;
 			throw failure;
 		}
-		await connectionPooled();
-		return { kind: 'sse' };
-	} finally {
-		// The slot is held until the answer is complete: a provider counts a stream as in flight.
-		release({ kind: 'ok' });
-	}
+		return undefined;
+	});
+	return streamed ? { kind: 'sse' } : { kind: 'json', body: json };
 }
 
 const noRelease: Release = () => {};
 
-async function openWithRetries(
+/**
+ * The retry loop. `read` consumes a 2xx response inside the attempt, holding its limiter slot
+ * (a provider counts a stream as in flight until it ends). A failure of `read` is retried when it
+ * is retryable and not `midStream` (text may have been passed on).
+ */
+async function withRetries<T>(
 	req: SlierRequest,
 	accept: string,
 	hooks: TransportHooks,
-): Promise<{ res: Dispatcher.ResponseData; release: Release }> {
+	read: (res: Dispatcher.ResponseData) => Promise<T>,
+): Promise<T> {
 	for (let attempt = 0; ; attempt++) {
 		const release = hooks.gate ? await hooks.gate.acquire(req.signal) : noRelease;
+		let outcome: AttemptOutcome = { kind: 'failed' };
+		let error: SlierError;
 		try {
-			return { res: await openOnce(req, accept), release };
+			const result = await read(await openOnce(req, accept));
+			outcome = { kind: 'ok' };
+			return result;
 		} catch (caught) {
-			const error = toSlierError(caught, req);
-			release(
-				error.status === 429
-					? { kind: 'rate-limited', retryAfterMs: error.details.retryAfterMs }
-					: { kind: 'failed' },
-			);
-			if (attempt >= req.maxRetries || !isRetryable(error) || req.signal?.aborted) throw error;
-			const delayMs = backoffDelay(attempt, error.details.retryAfterMs);
-			hooks.onRetry?.({ attempt: attempt + 1, delayMs, reason: error.message });
-			await sleep(delayMs, req.signal);
+			error = toSlierError(caught, req);
+			// A retry-after beyond the cap is a quota, not a concurrency cap: the item fails at once
+			// and nobody else is held back for it.
+			if (error.status === 429 && !exceedsRetryAfterCap(error)) {
+				outcome = { kind: 'rate-limited', retryAfterMs: error.details.retryAfterMs };
+			}
+			if (error.details.midStream || attempt >= req.maxRetries || !isRetryable(error) || req.signal?.aborted) {
+				throw error;
+			}
+		} finally {
+			// The one place that waits for connection pooling: undici puts a connection back in its
+			// pool on the turn after its body was read. Yielding that turn before the slot is freed
+			// means the next attempt, this caller's or a waiter's, reuses that connection instead of
+			// opening another.
+			await nextTurn();
+			release(outcome);
 		}
+		const delayMs = backoffDelay(attempt, error.details.retryAfterMs);
+		hooks.onRetry?.({ attempt: attempt + 1, delayMs, reason: error.message });
+		await sleep(delayMs, req.signal);
 	}
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function openOnce(req: SlierRequest, accept: string): Promise<Dispatcher.ResponseData> {
 	if (req.signal?.aborted) throw abortedError();
@@ -135,14 +145,42 @@ async function readJson(res: Dispatcher.ResponseData, req: SlierRequest): Promis
 	} catch (error) {
 		throw toSlierError(error, req);
 	}
+	let body: unknown;
 	try {
-		return JSON.parse(stripBom(text));
+		body = JSON.parse(stripBom(text));
 	} catch {
 		throw new SlierError('response', `Slier sent a response that is not valid JSON: ${excerpt(text) || '(empty body)'}`, {
 			status: res.statusCode,
 			bodyExcerpt: excerpt(text),
 		});
 	}
+	if (carriesError(body)) throw errorInBody(res.statusCode, text, res.headers);
+	return body;
+}
+
+/** Some gateways send an API error with HTTP 200: `{error: …}` and no answer. */
+function carriesError(body: unknown): boolean {
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+	const { error, choices } = body as Record<string, unknown>;
+	return error !== undefined && error !== null && error !== false && choices === undefined;
+}
+
+/** Reads an error that came with a 2xx exactly as if it had come with the status it names. */
+function errorInBody(
+	status: number,
+	text: string,
+	headers: Record<string, string | string[] | undefined>,
+): SlierError {
+	const details = parseErrorBody(text);
+	const named = details.apiError?.status ?? details.apiError?.code;
+	const namedStatus = typeof named === 'number' ? named : Number(named);
+	if (Number.isInteger(namedStatus) && namedStatus >= 400 && namedStatus < 600) return httpError(namedStatus, text, headers);
+	if (details.reason === 'content_filter') return httpError(400, text, headers);
+	const what = details.apiMessage ?? details.reason ?? details.bodyExcerpt ?? 'no message';
+	return new SlierError('response', `Slier sent an error instead of an answer (HTTP ${status}): ${what}`, {
+		...details,
+		status,
+	});
 }
 
 /** Joins without `new URL(path, base)`, which would drop a path prefix in the base URL. */
@@ -164,7 +202,18 @@ const NETWORK_CODES: Record<string, string> = {
 	UND_ERR_CLOSED: 'connection closed',
 };
 
-/** Maps undici and system errors onto SlierError without leaking request details. */
+/** Errors about the request as built (a header undici refuses), not about the network: never retried. */
+const REQUEST_CODES = new Set([
+	'UND_ERR_INVALID_ARG',
+	'ERR_INVALID_CHAR',
+	'ERR_INVALID_HTTP_TOKEN',
+	'ERR_INVALID_ARG_TYPE',
+	'ERR_INVALID_ARG_VALUE',
+	'ERR_INVALID_URL',
+	'UND_ERR_NOT_SUPPORTED',
+]);
+
+/** Maps undici and system errors onto SlierError by cause, without leaking request details. */
 export function toSlierError(error: unknown, req: SlierRequest): SlierError {
 	if (error instanceof SlierError) return error;
 	if (req.signal?.aborted) return abortedError();
@@ -178,10 +227,19 @@ export function toSlierError(error: unknown, req: SlierRequest): SlierError {
 	if (code === 'UND_ERR_BODY_TIMEOUT') {
 		return new SlierError('timeout', `The response was silent for longer than ${seconds(req.timeoutMs)}`);
 	}
+	const message = redactKey(err.message ?? 'unknown error', req.apiKey);
+	if (REQUEST_CODES.has(code) || !code) {
+		if (/header|authorization/i.test(message) && /[^\x21-\x7e]/.test(req.apiKey)) {
+			return new SlierError(
+				'request',
+				'The API key in the Slier API credential contains a line break or another character that cannot be sent in an HTTP header',
+			);
+		}
+		return new SlierError('request', `The request to Slier could not be sent: ${message}`);
+	}
 	const origin = safeOrigin(req.baseUrl);
-	const what = NETWORK_CODES[code];
-	if (what) return new SlierError('network', `Could not reach Slier at ${origin} (${what})`);
-	return new SlierError('network', `Could not reach Slier at ${origin} (${err.message ?? 'unknown error'})`);
+	const what = NETWORK_CODES[code] ?? message;
+	return new SlierError('network', `Could not reach Slier at ${origin} (${what})`);
 }
 
 function safeOrigin(baseUrl: string): string {

@@ -10,7 +10,8 @@ export type SlierErrorKind =
 	| 'stream' // the SSE stream broke its contract (cut short, malformed, error event)
 	| 'response' // a 2xx body we could not use
 	| 'blocked' // n8n's SSRF protection refused the address; nothing was sent
-	| 'too_large'; // a body, stream event or answer beyond the caps in body.ts
+	| 'too_large' // a body, stream event or answer beyond the caps in body.ts
+	| 'request'; // the request could not be sent as built (a header undici refuses): never retried
 
 export interface SlierErrorDetails {
 	status?: number;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { abortedError } from './retry';
+import { abortedError, RETRY_AFTER_CAP_MS } from './retry';
 
 export type AttemptOutcome =
 	| { kind: 'ok' }
@@ -17,17 +17,24 @@ export interface Gate {
 /** After the first 429, grow only after this many rounds of successes at the current limit. */
 const CAREFUL_PROBE_ROUNDS = 8;
 
-/** The most attempts one provider origin and key ever gets at once from this n8n. */
+/** The most attempts one provider origin and key ever gets at once from this n8n process. */
 export const SHARED_MAX_IN_FLIGHT = 64;
+
+/** A shared limiter with nothing in flight or waiting for this long is dropped (it relearns fast). */
+export const IDLE_EVICT_MS = 5 * 60_000;
 
 /**
  * Concurrency that adapts to the provider. It starts at its maximum and:
- * - on a 429 while several attempts were in flight, sets the limit one below what was in flight
- *   (a burst of N rejections lands it on the provider's cap); a 429 with a single attempt in
- *   flight is a rate limit, not a concurrency cap, and leaves the limit alone;
- * - on any 429, holds new attempts back for the retry-after the server asked for;
- * - on success, grows by one per round of `limit` successes, and after the first 429 only every
- *   few rounds, so probing above the cap costs few rejected requests.
+ * - on a 429 at an in-flight level the provider has not just proven it accepts (a burst over its
+ *   cap, a probe one above it, or 429s with no success between), sets the limit one below what
+ *   was in flight, so a burst of N rejections lands it on the cap; when only one attempt was in
+ *   flight (a rate limit) or 429s repeat, it also holds new attempts back for the retry-after the
+ *   server asked (at most RETRY_AFTER_CAP_MS);
+ * - on a lone 429 among successes at a level already proven, changes nothing: that item waits
+ *   its own retry-after and the others go on (sporadic 429s of a busy provider);
+ * - on success, grows by one per round of `limit` successes, and after the first cap 429 only
+ *   every few rounds, so probing above the cap costs few rejected requests.
+ * Learned per n8n process: each queue-mode worker learns its own.
  */
 export class AdaptiveLimiter implements Gate {
 	private current: number;
@@ -35,12 +42,13 @@ export class AdaptiveLimiter implements Gate {
 	private successes = 0;
 	private throttled = false;
 	private pausedUntil = 0;
+	/** The highest in-flight level recently answered with success. */
+	private provenLevel = 0;
+	/** A success came after the last 429 (true before any 429). */
+	private successSinceRejection = true;
+	private lastActive = Date.now();
 	private readonly waiting: Array<() => void> = [];
 	private wakeTimer: NodeJS.Timeout | undefined;
-
-	/** Peak attempts in flight, for tests and the benchmark. */
-	peak = 0;
-	rejections = 0;
 
 	constructor(private readonly max: number) {
 		this.current = Math.max(1, max);
@@ -50,26 +58,28 @@ export class AdaptiveLimiter implements Gate {
 		return this.current;
 	}
 
+	/** True when nothing is in flight or waiting and nothing happened for `IDLE_EVICT_MS`. */
+	isIdle(now = Date.now()): boolean {
+		return this.inFlight === 0 && this.waiting.length === 0 && now - this.lastActive >= IDLE_EVICT_MS;
+	}
+
 	async acquire(signal?: AbortSignal): Promise<Release> {
 		while (!this.canStart()) {
 			if (signal?.aborted) throw abortedError();
 			await this.wait(signal);
 		}
 		if (signal?.aborted) throw abortedError();
-		this.inFlight++;
-		this.peak = Math.max(this.peak, this.inFlight);
+		const level = ++this.inFlight;
+		this.lastActive = Date.now();
 		let released = false;
 		return (outcome) => {
 			if (released) return;
 			released = true;
-			this.feedback(outcome);
-			// Free the slot on the next turn: rejections of one burst that arrive together then all
-			// see the burst's in-flight count (feedback above), and a waiter starts only once undici
-			// has pooled the finished connection (the transport also yields that turn itself).
-			setImmediate(() => {
-				this.inFlight--;
-				this.wakeAll();
-			});
+			this.feedback(outcome, level);
+			// Freed at once: the transport releases only after undici has pooled the connection.
+			this.inFlight--;
+			this.lastActive = Date.now();
+			this.wakeAll();
 		};
 	}
 
@@ -77,19 +87,35 @@ export class AdaptiveLimiter implements Gate {
 		return this.inFlight < this.current && Date.now() >= this.pausedUntil;
 	}
 
-	private feedback(outcome: AttemptOutcome): void {
+	/** `level`: attempts in flight when this one started, itself included. */
+	private feedback(outcome: AttemptOutcome, level: number): void {
 		if (outcome.kind === 'rate-limited') {
-			this.rejections++;
+			const lone = this.successSinceRejection && level <= this.provenLevel;
+			const repeated = !this.successSinceRejection;
+			this.successSinceRejection = false;
 			this.successes = 0;
-			// inFlight still counts this attempt: its slot is freed a turn later.
+			// A second 429 at this level before a success there is no longer lone.
+			this.provenLevel = Math.min(this.provenLevel, level - 1);
+			if (lone) return;
+			// inFlight still counts this attempt, so each rejection of a burst lowers the limit by one.
 			if (this.inFlight > 1) {
 				this.throttled = true;
 				this.current = Math.max(1, Math.min(this.current, this.inFlight) - 1);
 			}
-			if (outcome.retryAfterMs) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + outcome.retryAfterMs);
+			// Hold everyone back only for a rate limit (one attempt in flight) or repeated 429s: a
+			// burst over the cap is answered by the lower limit alone.
+			if (outcome.retryAfterMs && (this.inFlight <= 1 || repeated)) {
+				const pause = Math.min(outcome.retryAfterMs, RETRY_AFTER_CAP_MS);
+				this.pausedUntil = Math.max(this.pausedUntil, Date.now() + pause);
+			}
 			return;
 		}
-		if (outcome.kind !== 'ok' || this.current >= this.max) return;
+		if (outcome.kind !== 'ok') return;
+		this.successSinceRejection = true;
+		// A level counts as proven only within the current limit: a burst's attempts above the
+		// cap that happened to be accepted prove nothing about the cap.
+		this.provenLevel = Math.max(this.provenLevel, Math.min(level, this.current));
+		if (this.current >= this.max) return;
 		this.successes++;
 		const needed = this.current * (this.throttled ? CAREFUL_PROBE_ROUNDS : 1);
 		if (this.successes >= needed) {
@@ -98,6 +124,7 @@ export class AdaptiveLimiter implements Gate {
 		}
 	}
 
+	/** Resolves when a slot may be free, or at once when `signal` aborts (every waiter of it). */
 	private wait(signal?: AbortSignal): Promise<void> {
 		return new Promise((resolve) => {
 			const done = () => {
@@ -117,7 +144,7 @@ export class AdaptiveLimiter implements Gate {
 		this.wakeTimer = setTimeout(() => {
 			this.wakeTimer = undefined;
 			this.wakeAll();
-		}, delay);
+		}, Math.min(delay, RETRY_AFTER_CAP_MS));
 	}
 
 	private wakeAll(): void {
@@ -130,9 +157,12 @@ const shared = new Map<string, AdaptiveLimiter>();
 /**
  * The limiter for one provider origin and API key, shared by every node run in this n8n process,
  * so parallel executions (a chat's one-item runs, say) adapt together to the provider's cap and
- * pause together on a retry-after. Keyed by a hash, never the key itself.
+ * pause together on a retry-after. Keyed by a hash, never the key itself. Limiters idle for
+ * `IDLE_EVICT_MS` are dropped on the next lookup, so a process that served many URLs and keys
+ * over weeks does not keep them all.
  */
-export function sharedLimiter(baseUrl: string, apiKey: string): AdaptiveLimiter {
+export function sharedLimiter(baseUrl: string, apiKey: string, now = Date.now()): AdaptiveLimiter {
+	for (const [key, limiter] of shared) if (limiter.isIdle(now)) shared.delete(key);
 	const key = `${new URL(baseUrl).origin} ${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`;
 	let limiter = shared.get(key);
 	if (!limiter) {
@@ -140,4 +170,52 @@ export function sharedLimiter(baseUrl: string, apiKey: string): AdaptiveLimiter 
 		shared.set(key, limiter);
 	}
 	return limiter;
+}
+
+/**
+ * One node run's gate: at most `max` of its attempts in flight (Max Concurrent Requests), each
+ * also admitted by the shared limiter. Counting attempts rather than items means an item asleep
+ * before its retry holds no slot, so the run's other items keep `max` requests going.
+ */
+export class RunGate implements Gate {
+	private inFlight = 0;
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(
+		private readonly max: number,
+		private readonly shared: Gate,
+	) {}
+
+	async acquire(signal?: AbortSignal): Promise<Release> {
+		while (this.inFlight >= this.max) {
+			if (signal?.aborted) throw abortedError();
+			await new Promise<void>((resolve) => {
+				const done = () => {
+					signal?.removeEventListener('abort', done);
+					resolve();
+				};
+				this.waiting.push(done);
+				signal?.addEventListener('abort', done, { once: true });
+			});
+		}
+		if (signal?.aborted) throw abortedError();
+		this.inFlight++;
+		let release: Release;
+		try {
+			release = await this.shared.acquire(signal);
+		} catch (error) {
+			this.free();
+			throw error;
+		}
+		return (outcome) => {
+			release(outcome);
+			this.free();
+		};
+	}
+
+	private free(): void {
+		this.inFlight--;
+		// All re-check: one of them may have left already because its signal aborted.
+		for (const wake of this.waiting.splice(0)) wake();
+	}
 }

@@ -5,13 +5,27 @@ const RETRYABLE_STATUS = new Set([408, 409, 429]);
 
 export const RETRY_BASE_MS = 500;
 export const RETRY_MAX_BACKOFF_MS = 8_000;
-/** A server may ask for a longer pause; past this we stop waiting and fail the item. */
+/**
+ * The longest `retry-after` we wait for. A server that asks for longer (a quota used up for the
+ * hour, say) is not waited for at all: the item fails at once and says how long Slier asked for.
+ */
 export const RETRY_AFTER_CAP_MS = 60_000;
+/** Waits after a `retry-after` get up to this share added at random, so workers do not retry in step. */
+const RETRY_AFTER_JITTER = 0.2;
+/** setTimeout fires after 1 ms for anything longer than this. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 export function isRetryable(error: SlierError): boolean {
+	if (exceedsRetryAfterCap(error)) return false;
 	if (error.kind === 'network') return true;
 	if (error.kind !== 'http' || error.status === undefined) return false;
 	return RETRYABLE_STATUS.has(error.status) || error.status >= 500;
+}
+
+/** True when the server asked to wait longer than we ever wait. */
+export function exceedsRetryAfterCap(error: SlierError): boolean {
+	const asked = error.details.retryAfterMs;
+	return asked !== undefined && asked > RETRY_AFTER_CAP_MS;
 }
 
 /**
@@ -42,10 +56,15 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /**
  * Exponential backoff with full jitter (AWS' recipe), unless the server said how long to wait:
- * then exactly that, capped.
+ * then that, plus up to a fifth more at random (items rejected together, on one worker or on
+ * several queue-mode workers, then do not all retry at the same instant), never past the cap.
+ * The caller does not wait at all when the server asked for more than the cap.
  */
 export function backoffDelay(retryIndex: number, retryAfterMs?: number, random = Math.random): number {
-	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, RETRY_AFTER_CAP_MS);
+	if (retryAfterMs !== undefined) {
+		const asked = Math.min(retryAfterMs, RETRY_AFTER_CAP_MS);
+		return Math.round(Math.min(RETRY_AFTER_CAP_MS, asked + random() * asked * RETRY_AFTER_JITTER));
+	}
 	const ceiling = Math.min(RETRY_MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** retryIndex);
 	// Keep at least half the ceiling so a retry never fires instantly against a struggling server.
 	return Math.round(ceiling / 2 + random() * (ceiling / 2));
@@ -59,14 +78,26 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 			clearTimeout(timer);
 			reject(abortedError());
 		};
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
+		const timer = setTimeout(
+			() => {
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			},
+			Math.min(Math.max(0, ms), MAX_TIMER_MS),
+		);
 		signal?.addEventListener('abort', onAbort, { once: true });
 	});
 }
 
 export function abortedError(): SlierError {
-	return new SlierError('aborted', 'The request was cancelled because the workflow execution was stopped');
+	return new SlierError('aborted', 'The request was canceled because the workflow execution was stopped');
+}
+
+/** A duration in words a user reads at a glance: "45 seconds", "about 3 minutes", "about 1 hour". */
+export function humanDuration(ms: number): string {
+	const s = Math.round(ms / 1000);
+	if (s < 90) return `${s} second${s === 1 ? '' : 's'}`;
+	const [unit, size] = s >= 86_400 ? ['day', 86_400] : s >= 3_600 ? ['hour', 3_600] : ['minute', 60];
+	const n = Math.round(s / size);
+	return `about ${n} ${unit}${n === 1 ? '' : 's'}`;
 }
