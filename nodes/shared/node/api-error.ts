@@ -5,7 +5,7 @@ import { seconds } from '../transport/sse';
 import type { ItemSettings } from './item-request';
 
 /** What went wrong and what to do, in words a workflow builder can act on. */
-function explain(error: SlierError, settings: ItemSettings, model?: string): { message: string; fix: string } {
+export function explain(error: SlierError, settings: ItemSettings, model?: string): { message: string; fix: string } {
 	const { status, apiMessage, reason, param } = error.details;
 	const said = apiMessage ? ` Slier said: "${apiMessage}"` : '';
 	const retries = `${settings.maxRetries} ${settings.maxRetries === 1 ? 'retry' : 'retries'}`;
