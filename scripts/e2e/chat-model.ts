@@ -9,7 +9,7 @@ import { request } from 'undici';
 import type { SlierEmulator } from '../../test/emulator/server';
 import { captureEditor } from './editor';
 import { itemsOf, type N8nHost, type RunOutput } from './n8n-host';
-import { CREDENTIAL_ID } from './workflows';
+import { CREDENTIAL_ID, example } from './workflows';
 
 type Test = (name: string, fn: () => Promise<void>) => Promise<void>;
 type Node = Record<string, unknown>;
@@ -17,6 +17,7 @@ type Node = Record<string, unknown>;
 const credentials = { slierApi: { id: CREDENTIAL_ID, name: 'Slier emulator' } };
 const LANGCHAIN = '@n8n/n8n-nodes-langchain';
 const AGENT_STREAM_PATH = 'slier-agent-stream';
+const CHAT_EXAMPLE_ID = 'slierE2Eexampled';
 
 let id = 0;
 const node = (name: string, type: string, typeVersion: number, parameters: object, extra: object = {}): Node => ({
@@ -72,7 +73,8 @@ function workflows() {
 		}),
 		chains: workflow('slierE2Elmchains', 'e2e: n8n AI chains + Slier Chat Model', [
 			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
-			code('Texts', [texts]),
+			code('Article', [{ article: texts.article }]),
+			code('Texts', [{ extract: texts.extract, classify: texts.classify, sentiment: texts.sentiment }]),
 			node('Summarization Chain', `${LANGCHAIN}.chainSummarization`, 2.1, { options: {} }),
 			node('Information Extractor', `${LANGCHAIN}.informationExtractor`, 1.2, {
 				text: '={{ $json.extract }}',
@@ -90,8 +92,9 @@ function workflows() {
 			slierModel('Model T'),
 			slierModel('Model A'),
 		], {
-			Start: main('Texts'),
-			Texts: main('Summarization Chain', 'Information Extractor', 'Text Classifier', 'Sentiment Analysis'),
+			Start: main('Article', 'Texts'),
+			Article: main('Summarization Chain'),
+			Texts: main('Information Extractor', 'Text Classifier', 'Sentiment Analysis'),
 			'Model S': model('Summarization Chain'),
 			'Model I': model('Information Extractor'),
 			'Model T': model('Text Classifier'),
@@ -138,7 +141,15 @@ export async function beforeStart(test: Test, host: N8nHost, emulator: SlierEmul
 	const v1 = n8nVersion.startsWith('1.');
 	await test('Slier Chat Model: its workflows import', async () => {
 		for (const [name, w] of Object.entries(all)) await host.importJson('workflow', `lm-${name}`, w);
-		if (!v1) await host.cli('publish:workflow', `--id=${all.stream.id}`);
+		await host.importJson('workflow', 'feed-chain', example('feed-summarization-chain.json', 'slierE2Eexamplee', (w) => {
+			const rss = w.nodes.find((n) => n.type === 'n8n-nodes-base.rssFeedRead')!;
+			(rss.parameters as { url: string }).url = `${emulator.url}/feed.xml`;
+		}));
+		await host.importJson('workflow', 'chat-agent', example('chat-agent-with-slier-model.json', CHAT_EXAMPLE_ID, (w) => {
+			// A public chat, so the test can talk to it over HTTP as the chat widget would.
+			(w.nodes[0].parameters as Record<string, unknown>).public = true;
+		}));
+		if (!v1) for (const id of [all.stream.id, CHAT_EXAMPLE_ID]) await host.cli('publish:workflow', `--id=${id}`);
 	});
 	if (v1) {
 		await test('Slier Chat Model on n8n 1.x: the Basic LLM Chain fails saying n8n 2.16 is needed', async () => {
@@ -155,8 +166,13 @@ export async function beforeStart(test: Test, host: N8nHost, emulator: SlierEmul
 		check(item?.text === 'claude-2 answers “Say hello to a real n8n” ✓', `chain output: ${JSON.stringify(item)}`);
 		const [sent] = chatRequests(emulator);
 		check(sent?.body.model === 'claude-2', `request: ${JSON.stringify(sent?.body)}`);
-		const usage = modelRun(run, 'Slier Chat Model').tokenUsage;
-		check(JSON.stringify(usage) === '{"promptTokens":5,"completionTokens":8,"totalTokens":13}', `run data tokenUsage: ${JSON.stringify(usage)}`);
+		// The emulator counts the words of the messages it got, and the deltas of its answer.
+		const promptTokens = sent.body.messages.map((m) => m.content.split(/\s+/).filter(Boolean).length).reduce((a, b) => a + b, 0);
+		const completionTokens = ` ${item.text}`.split(/(?= )/).length;
+		const usage = modelRun(run, 'Slier Chat Model').tokenUsage as Record<string, number> | undefined;
+		const expected = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+		check(usage && Object.entries(expected).every(([k, v]) => usage[k] === v), `run data tokenUsage ${JSON.stringify(usage)}, Slier sent ${JSON.stringify(expected)}`);
+		console.log(`      the sub-node's run data: tokenUsage ${JSON.stringify(usage)}`);
 	});
 	await test('Slier Chat Model: an AI Agent with Simple Memory sends the first turn with the second', async () => {
 		emulator.reset();
@@ -187,10 +203,17 @@ export async function beforeStart(test: Test, host: N8nHost, emulator: SlierEmul
 		check(positive.length === 1, `Sentiment Analysis routed nothing to Positive: ${JSON.stringify(run.data.resultData.runData['Sentiment Analysis'])}`);
 		console.log(`      ${chatRequests(emulator).length} Slier requests; summary: ${summary.slice(0, 120)}…`);
 	});
+	await test('example (e): RSS Read → Summarization Chain with Slier Chat Model', async () => {
+		const summaries = itemsOf(await host.execute('slierE2Eexamplee'), 'Summarization Chain');
+		check(summaries.length === 3 && summaries.every((s) => JSON.stringify(s).includes('claude-2 answers')), `summaries: ${JSON.stringify(summaries).slice(0, 600)}`);
+	});
 	await test('Slier Chat Model: an AI Agent with a tool attached fails, saying Slier cannot call tools', async () => {
 		emulator.reset();
-		const run = await host.execute(all.tools.id);
-		const outcome = JSON.stringify(run.data.resultData.error ?? run.data.resultData.runData['AI Agent']);
+		// The run fails, so `n8n execute` exits non-zero; what it printed is in the error.
+		const outcome = await host.execute(all.tools.id).then(
+			(run) => JSON.stringify(run.data.resultData),
+			(error: Error) => error.message,
+		);
 		check(outcome.includes('Slier Chat Model cannot call tools'), `outcome: ${outcome.slice(0, 800)}`);
 		check(chatRequests(emulator).length === 0, 'a request reached Slier');
 	});
@@ -205,7 +228,7 @@ export async function afterStart(test: Test, host: N8nHost, emulator: SlierEmula
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ question: 'Stream the agent answer [[pace ms=150]]' }),
 		});
-		check(res.statusCode === 200, `HTTP ${res.statusCode}: ${await res.body.text()}`);
+		if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${await res.body.text()}`);
 		const arrivals: Array<{ at: number; text: string }> = [];
 		const started = Date.now();
 		for await (const chunk of res.body) arrivals.push({ at: Date.now() - started, text: chunk.toString() });
@@ -222,6 +245,29 @@ export async function afterStart(test: Test, host: N8nHost, emulator: SlierEmula
 		const [sent] = chatRequests(emulator).slice(-1);
 		check(sent?.body.stream === true, 'the agent did not ask Slier for a stream');
 		console.log(`      ${arrivals.length} network reads, first at ${arrivals[0].at} ms, last at ${arrivals[arrivals.length - 1].at} ms`);
+	});
+	await test('example (d): a chat with the AI Agent + Simple Memory + Slier Chat Model streams and remembers', async () => {
+		const say = async (chatInput: string) => {
+			const res = await request(`${host.url}/webhook/5b1f7e2a-0001-4c6d-8e9f-0000000000aa/chat`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ action: 'sendMessage', sessionId: 'e2e-chat-1', chatInput }),
+			});
+			const body = await res.body.text();
+			check(res.statusCode === 200, `HTTP ${res.statusCode}: ${body.slice(0, 300)}`);
+			return body
+				.split('\n')
+				.filter((line) => line.trim())
+				.map((line) => JSON.parse(line) as { type: string; content?: string })
+				.filter((c) => c.type === 'item')
+				.map((c) => c.content)
+				.join('');
+		};
+		emulator.reset();
+		check((await say('my name is Ada')) === 'claude-2 answers “my name is Ada” ✓', 'first answer');
+		check((await say('what is my name')) === 'claude-2 answers “what is my name” ✓', 'second answer');
+		const second = chatRequests(emulator)[1]?.body.messages.map((m) => m.content) ?? [];
+		check(second.includes('my name is Ada') && second.includes('claude-2 answers “my name is Ada” ✓'), `the second turn lacks the first: ${JSON.stringify(second)}`);
 	});
 	if (process.env.SLIER_E2E_EDITOR === '0') return;
 	await test('Slier Chat Model: the editor shows its panel and model list', async () => {
