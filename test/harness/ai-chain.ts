@@ -33,6 +33,7 @@ export class AiChainStandIn implements INodeType {
 		properties: [
 			{ displayName: 'Stream', name: 'stream', type: 'boolean', default: false },
 			{ displayName: 'Bind a Tool', name: 'bindTool', type: 'boolean', default: false },
+			{ displayName: 'Stop Reading After (Deltas)', name: 'stopAfter', type: 'number', default: 0 },
 		],
 	};
 
@@ -58,9 +59,11 @@ export class AiChainStandIn implements INodeType {
 			}
 			const deltas: string[] = [];
 			let last: AiMessage | undefined;
+			const stopAfter = this.getNodeParameter('stopAfter', i) as number;
 			for await (const chunk of await model.stream(messages, { signal })) {
 				if (chunk.text !== '') deltas.push(chunk.text);
 				last = chunk;
+				if (stopAfter > 0 && deltas.length >= stopAfter) break; // as a consumer that has enough
 			}
 			out.push({
 				json: { text: deltas.join(''), deltas, usage: last?.usage_metadata ?? null, metadata: last?.response_metadata ?? null },

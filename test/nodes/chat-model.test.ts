@@ -27,13 +27,14 @@ async function runChain(options: {
 	parameters?: INodeParameters;
 	stream?: boolean;
 	bindTool?: boolean;
+	stopAfter?: number;
 	onStarted?: (cancel: () => void) => void;
 }): Promise<ChainRun> {
 	const { result: run, output } = await captureOutput(() =>
 		runWorkflow({
 			nodes: [
 				{ id: 'items', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(options.messages.map((messages) => ({ messages }))) } },
-				{ id: 'chain', name: 'AI Chain', type: 'harness.aiChain', typeVersion: 1, position: [200, 0], parameters: { stream: options.stream ?? false, bindTool: options.bindTool ?? false } },
+				{ id: 'chain', name: 'AI Chain', type: 'harness.aiChain', typeVersion: 1, position: [200, 0], parameters: { stream: options.stream ?? false, bindTool: options.bindTool ?? false, stopAfter: options.stopAfter ?? 0 } },
 				{
 					id: 'model',
 					name: 'Slier Chat Model',
@@ -187,6 +188,15 @@ describe('Slier Chat Model under an AI chain (stream)', () => {
 	it('fails when the content filter stops a stream part-way', async () => {
 		const { error } = await runChain({ messages: [[['human', 'Go on [[stream-filter after=2]]']]], stream: true });
 		expect(error?.message).toBe("Slier's content filter refused to answer");
+	});
+
+	it('stops the request when the AI node stops reading the stream, instead of paying for the rest', async () => {
+		// 9 deltas 500 ms apart: read to the end, the answer would take 4 s or more.
+		const { items, error } = await runChain({ messages: [[['human', 'Say a lot [[pace ms=500]]']]], stream: true, stopAfter: 2 });
+		expect(error).toBeUndefined();
+		expect(items[0].deltas).toEqual(['claude-2', ' answers']);
+		const [request] = emulator.requests;
+		expect(request.closedAt! - request.receivedAt).toBeLessThan(3000);
 	});
 
 	it('aborts the request in flight when the execution is cancelled', async () => {
