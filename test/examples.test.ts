@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeHelpers, type IConnections, type IDataObject, type INode, type INodeType } from 'n8n-workflow';
 
+import { LmChatSlier } from '../nodes/LmChatSlier/LmChatSlier.node';
 import { SlierChat } from '../nodes/SlierChat/SlierChat.node';
 import { SlierSearch } from '../nodes/SlierSearch/SlierSearch.node';
 import { ItemsSource, NodeTypes } from './harness/node-types';
@@ -20,12 +21,14 @@ const N8N_TYPES: Record<string, number[]> = {
 	'n8n-nodes-base.rssFeedRead': [1.1],
 	'n8n-nodes-base.code': [2],
 	'n8n-nodes-base.set': [3.4],
-	'@n8n/n8n-nodes-langchain.chatTrigger': [1.1],
-	'@n8n/n8n-nodes-langchain.agent': [1.7],
+	'@n8n/n8n-nodes-langchain.chatTrigger': [1.1, 1.4],
+	'@n8n/n8n-nodes-langchain.agent': [1.7, 3.1],
 	'@n8n/n8n-nodes-langchain.lmChatOpenAi': [1.2],
+	'@n8n/n8n-nodes-langchain.memoryBufferWindow': [1.3],
+	'@n8n/n8n-nodes-langchain.chainSummarization': [2.1],
 };
 
-const OURS: Record<string, INodeType> = { slierChat: new SlierChat(), slierSearch: new SlierSearch() };
+const OURS: Record<string, INodeType> = { slierChat: new SlierChat(), slierSearch: new SlierSearch(), lmChatSlier: new LmChatSlier() };
 
 const emulator = useEmulator();
 
@@ -33,7 +36,7 @@ describe.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('example %s',
 	it('uses known node types, and our nodes with parameters n8n finds no issue with', () => {
 		const workflow = load(file);
 		for (const node of workflow.nodes) {
-			const ours = /^n8n-nodes-slier\.(slierChat|slierSearch)(Tool)?$/.exec(node.type);
+			const ours = /^n8n-nodes-slier\.(slierChat|slierSearch|lmChatSlier)(Tool)?$/.exec(node.type);
 			if (!ours) {
 				expect(N8N_TYPES[node.type]).toContain(node.typeVersion);
 				continue;

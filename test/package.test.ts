@@ -31,7 +31,10 @@ describe('the built package', () => {
 		expect(pkg.name).toBe('n8n-nodes-slier');
 		expect(pkg.keywords).toContain('n8n-community-node-package');
 		expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
-		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		// The SDK is n8n's own (n8n ≥ 2.16); optional so n8n 1.x and `npm install` without it work.
+		expect(pkg.peerDependencies).toEqual({ '@n8n/ai-node-sdk': '*', 'n8n-workflow': '*' });
+		expect(pkg.peerDependenciesMeta).toEqual({ '@n8n/ai-node-sdk': { optional: true } });
+		expect(pkg.n8n.aiNodeSdkVersion).toBe(1);
 		expect(Object.keys(pkg.dependencies).sort()).toEqual(['eventsource-parser', 'undici']);
 	});
 

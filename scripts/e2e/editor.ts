@@ -26,11 +26,12 @@ async function dismissPopups(page: Page) {
 }
 
 /**
- * Opens the real n8n editor: sets up the owner, opens a workflow with Slier Chat, opens the
+ * Opens the real n8n editor: sets up the owner, opens a workflow with a Slier node, opens the
  * node's panel and its model list (loaded from the emulator through the node's listSearch).
- * Saves screenshots (see SHOTS) and returns what the panel showed, for the caller to check.
+ * Saves screenshots `<shots>-panel.png` and `<shots>-model-list.png` (see SHOTS) and returns
+ * what the panel showed, for the caller to check.
  */
-export async function captureEditor(host: N8nHost, workflowId: string, nodeName: string) {
+export async function captureEditor(host: N8nHost, workflowId: string, nodeName: string, shots = 'slier-chat') {
 	await host.login(OWNER);
 	mkdirSync(SHOTS, { recursive: true });
 	const browser = await launch();
@@ -51,7 +52,7 @@ export async function captureEditor(host: N8nHost, workflowId: string, nodeName:
 		await panel.waitFor({ timeout: 30_000 });
 		await page.waitForTimeout(500);
 		const panelText = await panel.innerText();
-		await page.screenshot({ path: join(SHOTS, 'slier-chat-panel.png') });
+		await page.screenshot({ path: join(SHOTS, `${shots}-panel.png`) });
 
 		await panel.locator('[data-test-id="rlc-input"]').first().click();
 		// 'Claude 2 (claude-2)' is also the field's own value: wait for one only the list shows.
@@ -62,7 +63,7 @@ export async function captureEditor(host: N8nHost, workflowId: string, nodeName:
 			),
 		);
 		const listText = shown.join('\n');
-		await page.screenshot({ path: join(SHOTS, 'slier-chat-model-list.png') });
+		await page.screenshot({ path: join(SHOTS, `${shots}-model-list.png`) });
 
 		return { panelText, listText };
 	} finally {

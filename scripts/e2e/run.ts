@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
+import * as chatModel from './chat-model';
 import { captureEditor, OWNER } from './editor';
 import { hardeningChecks, prepareHardening } from './hardening';
 import { itemChecks } from './items-checks';
@@ -112,6 +113,7 @@ async function main(): Promise<number> {
 			const searches = emulator.requests.filter((r) => r.path === '/v1/search/completions');
 			expectEqual(searches.map((r) => r.body), [{ messages: [{ role: 'user', content: AGENT_QUESTION }], stream: false }], 'search requests');
 		});
+		await chatModel.beforeStart(test, host, emulator, N8N_VERSION);
 		await test('a Webhook in streaming mode streams Slier Chat’s answer to the caller as it arrives', async () => {
 			// n8n 2.x publishes a workflow version; 1.x activates the workflow.
 			if (N8N_VERSION.startsWith('1.')) await host.cli('update:workflow', '--id=slierE2Estream01', '--active=true');
@@ -144,6 +146,7 @@ async function main(): Promise<number> {
 			console.log(`      ${arrivals.length} network reads, first at ${arrivals[0].at} ms, last at ${arrivals[arrivals.length - 1].at} ms`);
 		});
 		await hardeningChecks(test, host, emulator);
+		await chatModel.afterStart(test, host, emulator, N8N_VERSION);
 		await test('the credential test in n8n passes with the key and fails with a wrong one', async () => {
 			await host.login(OWNER);
 			const check = async (apiKey: string) => {

@@ -29,17 +29,22 @@ export function answerFor(
 	body: { model?: string; messages: EmulatorMessage[]; model_params?: unknown },
 	sizeChars?: number,
 	verbatim = false,
+	/** A fixed answer text (the `reply` directive), e.g. the JSON an AI chain's parser wants. */
+	reply?: string,
 ): Completion {
 	const userMessages = body.messages.filter((m) => m.role === 'user');
 	const last = userMessages[userMessages.length - 1]?.content ?? '';
 	const prompt = stripDirectives(last);
 	const model = endpoint === 'chat' ? (body.model ?? null) : null;
 	// Verbatim keeps line breaks, so a test can have the answer be a fenced JSON block.
-	const text = verbatim
-		? ` ${stripDirectivesKeepLayout(last)}`
-		: endpoint === 'chat'
-			? ` ${model} answers “${prompt}” ✓`
-			: ` Slier Search on “${prompt}”: the first source¹ says yes, the second² agrees, and the first¹ adds more. See [the report](https://example.com/report).`;
+	const text =
+		reply !== undefined
+			? ` ${reply}`
+			: verbatim
+				? ` ${stripDirectivesKeepLayout(last)}`
+				: endpoint === 'chat'
+					? ` ${model} answers “${prompt}” ✓`
+					: ` Slier Search on “${prompt}”: the first source¹ says yes, the second² agrees, and the first¹ adds more. See [the report](https://example.com/report).`;
 	const seed = JSON.stringify({ endpoint, model: body.model, messages: body.messages, p: body.model_params });
 	const hash = createHash('sha1').update(seed).digest('hex');
 	return {

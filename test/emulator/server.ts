@@ -133,7 +133,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		const request = body as { model?: string; messages: EmulatorMessage[]; stream?: boolean; model_params?: unknown };
 		const directives = parseDirectives(request.messages.map((m) => m.content));
 		const size = directives.get('size');
-		const answer = answerFor(endpoint, request, size ? num(size, 'chars', 1000) : undefined, directives.has('verbatim'));
+		const reply = directives.get('reply')?.b64;
+		const answer = answerFor(
+			endpoint,
+			request,
+			size ? num(size, 'chars', 1000) : undefined,
+			directives.has('verbatim'),
+			reply === undefined ? undefined : Buffer.from(reply, 'base64url').toString('utf8'),
+		);
 
 		const active = (name: string): Record<string, string> | undefined => {
 			const args = directives.get(name);

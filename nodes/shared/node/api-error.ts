@@ -6,8 +6,11 @@ import { seconds } from '../transport/sse';
 import { errorTypeOf, withErrorType } from './error-type';
 import type { ItemSettings } from './item-request';
 
+/** The settings an explanation quotes (both the item nodes and the chat model have them). */
+export type RetrySettings = Pick<ItemSettings, 'timeoutMs' | 'maxRetries'>;
+
 /** What went wrong and what to do, in words a workflow builder can act on. */
-function explain(error: SlierError, settings: ItemSettings, model?: string): { message: string; fix: string } {
+export function explain(error: SlierError, settings: RetrySettings, model?: string): { message: string; fix: string } {
 	const { status, apiMessage, reason, param } = error.details;
 	const said = apiMessage ? ` Slier said: "${apiMessage}"` : '';
 	const retries = `${settings.maxRetries} ${settings.maxRetries === 1 ? 'retry' : 'retries'}`;

@@ -1,4 +1,9 @@
-import { NodeOperationError, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type ISupplyDataFunctions,
+} from 'n8n-workflow';
 
 export const DEFAULT_BASE_URL = 'https://api.slier.ai';
 
@@ -9,7 +14,7 @@ export interface SlierCredentials {
 
 /** Reads and checks the Slier API credential. Errors name the field, never its value. */
 export async function readCredentials(
-	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	ctx: IExecuteFunctions | ILoadOptionsFunctions | ISupplyDataFunctions,
 ): Promise<SlierCredentials> {
 	const data = await ctx.getCredentials<{ apiKey?: unknown; baseUrl?: unknown }>('slierApi');
 	const apiKey = typeof data.apiKey === 'string' ? data.apiKey.trim() : '';

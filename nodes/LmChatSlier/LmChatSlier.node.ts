@@ -1,0 +1,74 @@
+import {
+	NodeOperationError,
+	type INodeType,
+	type INodeTypeDescription,
+	type ISupplyDataFunctions,
+	type SupplyData,
+} from 'n8n-workflow';
+
+import { searchModels } from '../shared/methods/models';
+import { readCredentials } from '../shared/node/connection';
+import { modelProperty } from '../shared/node/properties';
+import { egressFilterOf } from '../shared/transport/egress';
+import { connectionHint, modelOptionsProperty, searchModeNotice } from './properties';
+import { readModelSettings } from './settings';
+
+type Sdk = typeof import('@n8n/ai-node-sdk');
+
+/**
+ * n8n ≥ 2.16 ships @n8n/ai-node-sdk and n8n puts it on the module path of community packages.
+ * It is required here, at run time, and not at the top of the file: n8n 1.x has no such
+ * package, and this file must still load there so the package's other nodes work.
+ */
+function loadSdk(ctx: ISupplyDataFunctions): Sdk {
+	try {
+		return require('@n8n/ai-node-sdk') as Sdk;
+	} catch {
+		throw new NodeOperationError(ctx.getNode(), 'Slier Chat Model needs n8n 2.16 or newer', {
+			description:
+				"This n8n has no @n8n/ai-node-sdk, n8n's kit for community chat models. Update n8n, or use the Slier Chat node (it works on every n8n version).",
+		});
+	}
+}
+
+export class LmChatSlier implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Slier Chat Model',
+		name: 'lmChatSlier',
+		icon: { light: 'file:slier.svg', dark: 'file:slier.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["options"].searchMode ? "Slier Search" : "Model: " + ($parameter["model"].cachedResultName || $parameter["model"].value || $parameter["model"]) }}',
+		description:
+			'Slier as the language model of an AI Agent, Basic LLM Chain, Summarization Chain or other AI node; optionally answering from the web with Slier Search',
+		defaults: { name: 'Slier Chat Model' },
+		// A sub-node: no main input, its output plugs into an AI node. The rules below are written
+		// for regular nodes; n8n's own chat models use exactly these values.
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
+		inputs: [],
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
+		outputs: ['ai_languageModel'],
+		outputNames: ['Model'],
+		credentials: [{ name: 'slierApi', required: true }],
+		properties: [connectionHint, modelProperty, searchModeNotice, modelOptionsProperty],
+	};
+
+	methods = { listSearch: { searchModels } };
+
+	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
+		const sdk = loadSdk(this);
+		const settings = readModelSettings(this, itemIndex);
+		const credentials = await readCredentials(this);
+		// Only now: the model class extends the SDK's BaseChatModel, which 1.x cannot load.
+		const { SlierChatModel } = await import('./SlierChatModel');
+		const model = new SlierChatModel({
+			node: this.getNode(),
+			credentials,
+			settings,
+			cancelSignal: this.getExecutionCancelSignal?.(),
+			egress: egressFilterOf(this),
+			warn: (message) => this.logger.warn(message),
+		});
+		return sdk.supplyModel(this, model);
+	}
+}

@@ -1,0 +1,217 @@
+import {
+	BaseChatModel,
+	type ChatModelConfig,
+	type FinishReason,
+	type GenerateResult,
+	type Message as SdkMessage,
+	type StreamChunk,
+	type TokenUsage,
+} from '@n8n/ai-node-sdk';
+import { NodeOperationError, type INode } from 'n8n-workflow';
+
+import { stripCitations } from '../shared/completion/citations';
+import { complete, type Connection } from '../shared/completion/complete';
+import type { Answer, CompletionRequest } from '../shared/completion/types';
+import type { SlierCredentials } from '../shared/node/connection';
+import type { EgressFilter } from '../shared/transport/egress';
+import { SlierError } from '../shared/transport/errors';
+import { sharedLimiter } from '../shared/transport/limiter';
+import { contentFilterError, modelCallError } from './errors';
+import { toSlierMessages, UnsupportedContentError } from './messages';
+import type { ModelSettings } from './settings';
+
+/** What the model needs from the n8n execution that supplied it. */
+export interface ModelContext {
+	node: INode;
+	credentials: SlierCredentials;
+	settings: ModelSettings;
+	/** The execution's cancel signal: stopping the workflow aborts the call in flight. */
+	cancelSignal?: AbortSignal;
+	/** n8n's SSRF policy (n8n 2.x), applied to every call as for Slier Chat and Slier Search. */
+	egress?: EgressFilter;
+	warn: (message: string) => void;
+}
+
+/** LangChain passes its call options (with `signal`) where the SDK types say ChatModelConfig. */
+type CallConfig = ChatModelConfig & { signal?: AbortSignal };
+
+/**
+ * Slier behind n8n's AI nodes. Each call is one Slier completion through the shared
+ * `complete()` and transport (retries, the shared limiter, timeouts, cancel, proxy, key
+ * handling), exactly as Slier Chat and Slier Search send theirs.
+ */
+export class SlierChatModel extends BaseChatModel<CallConfig> {
+	constructor(private readonly context: ModelContext) {
+		super('slier', context.settings.searchMode ? 'slier-search' : context.settings.model);
+	}
+
+	async generate(messages: SdkMessage[], config?: CallConfig): Promise<GenerateResult> {
+		const answer = await this.call(messages, config, false);
+		const text = this.finalText(answer);
+		return {
+			id: answer.id ?? undefined,
+			finishReason: toFinishReason(answer.finishReason),
+			usage: toTokenUsage(answer),
+			message: { role: 'assistant', content: [{ type: 'text', text }] },
+			providerMetadata: { model: answer.model, finish_reason: answer.finishReason },
+			rawResponse: answer.raw,
+		};
+	}
+
+	/** Yields Slier's text deltas as they arrive; a cut or failed stream throws, never ends short. */
+	async *stream(messages: SdkMessage[], config?: CallConfig): AsyncIterable<StreamChunk> {
+		const deltas: string[] = [];
+		let wake: (() => void) | undefined;
+		let settled = false;
+		let answer: Answer | undefined;
+		let failure: unknown;
+		const stop = new AbortController();
+		let leading = true; // Slier pads answers with a leading space, which generate() trims too
+		const call = this.call(messages, config, true, stop.signal, (delta) => {
+			let text = this.context.settings.stripCitations ? (stripCitations(delta) ?? '') : delta;
+			if (leading) text = text.replace(/^\s+/, '');
+			if (text === '') return;
+			leading = false;
+			deltas.push(text);
+			wake?.();
+		}).then(
+			(result) => (answer = result),
+			(error: unknown) => (failure = error),
+		);
+		const settle = () => {
+			settled = true;
+			wake?.();
+		};
+		void call.finally(settle);
+		try {
+			for (;;) {
+				const delta = deltas.shift();
+				if (delta !== undefined) {
+					yield { type: 'text-delta', delta };
+					continue;
+				}
+				if (settled) break;
+				await new Promise<void>((resolve) => (wake = resolve));
+				wake = undefined;
+			}
+			if (failure !== undefined) throw failure;
+			this.finalText(answer!); // a filtered answer throws here
+			yield { type: 'finish', finishReason: toFinishReason(answer!.finishReason), usage: toTokenUsage(answer!) };
+		} finally {
+			// The consumer stopped reading early (or we threw): do not pay for the rest.
+			if (!settled) stop.abort();
+			await call;
+		}
+	}
+
+	private async call(
+		messages: SdkMessage[],
+		config: CallConfig | undefined,
+		stream: boolean,
+		ownSignal?: AbortSignal,
+		onText?: (delta: string) => void,
+	): Promise<Answer> {
+		const { node, credentials, settings } = this.context;
+		this.refuseTools();
+		const completion: CompletionRequest = {
+			endpoint: settings.searchMode ? 'search' : 'chat',
+			apiVersion: settings.apiVersion,
+			body: { messages: this.toMessages(messages), stream },
+		};
+		if (!settings.searchMode) {
+			completion.body.model = settings.model;
+			if (settings.modelParams) completion.body.model_params = settings.modelParams;
+		}
+		const signal = anySignal([this.context.cancelSignal, config?.signal, config?.abortSignal, ownSignal]);
+		const connection: Connection = {
+			...credentials,
+			timeoutMs: settings.timeoutMs,
+			maxRetries: settings.maxRetries,
+			signal: signal.signal,
+			egress: this.context.egress,
+		};
+		try {
+			return await complete(connection, completion, {
+				gate: sharedLimiter(credentials.baseUrl, credentials.apiKey),
+				onText,
+				onRetry: ({ attempt, delayMs, reason }) =>
+					this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
+			});
+		} catch (error) {
+			throw error instanceof SlierError ? modelCallError(node, error, settings) : error;
+		} finally {
+			signal.dispose();
+		}
+	}
+
+	/** The answer text, or an error for a refusal: a chain has no item to mark as filtered. */
+	private finalText(answer: Answer): string {
+		if (answer.filtered) throw contentFilterError(this.context.node, answer);
+		const text = answer.content ?? '';
+		return this.context.settings.stripCitations ? (stripCitations(text) ?? '') : text;
+	}
+
+	private toMessages(messages: SdkMessage[]) {
+		try {
+			const mapped = toSlierMessages(messages);
+			if (mapped.length === 0) throw new UnsupportedContentError('no message with text');
+			return mapped;
+		} catch (error) {
+			if (!(error instanceof UnsupportedContentError)) throw error;
+			throw new NodeOperationError(this.context.node, `The AI node sent Slier ${error.message}`, {
+				description: 'Slier answers text messages. Remove images and files from the prompt, or describe them in text.',
+			});
+		}
+	}
+
+	/**
+	 * Slier documents no tool calling. An AI Agent with tools would get answers that never use
+	 * them (and may claim they did), so say so instead of answering.
+	 */
+	private refuseTools(): void {
+		if (this.tools.length === 0) return;
+		const names = this.tools.map((tool) => tool.name).join(', ');
+		throw new NodeOperationError(this.context.node, `Slier Chat Model cannot call tools, and this AI Agent has ${this.tools.length === 1 ? 'a tool' : 'tools'} attached (${names})`, {
+			description:
+				"Slier's API has no tool calling. Remove the tools from the AI Agent, or give the agent a chat model that calls tools and attach Slier Search or Slier Chat to it as a tool.",
+		});
+	}
+}
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+	stop: 'stop',
+	length: 'length',
+	content_filter: 'content-filter',
+	tool_calls: 'tool-calls',
+};
+
+function toFinishReason(reason: string | null): FinishReason {
+	return (reason !== null && FINISH_REASONS[reason]) || 'other';
+}
+
+/** Slier's counts in the SDK's shape; none when Slier sent none (Search), so n8n estimates. */
+function toTokenUsage(answer: Answer): TokenUsage | undefined {
+	const usage = answer.usage;
+	if (!usage || usage.completionTokens === null) return undefined;
+	const promptTokens = usage.promptTokens ?? 0;
+	return {
+		promptTokens,
+		completionTokens: usage.completionTokens,
+		totalTokens: usage.totalTokens ?? promptTokens + usage.completionTokens,
+	};
+}
+
+/** One signal for several; listeners are removed afterwards (AbortSignal.any leaks on Node 20–22). */
+function anySignal(signals: Array<AbortSignal | undefined>) {
+	const controller = new AbortController();
+	const abort = () => controller.abort();
+	const live = signals.filter((s): s is AbortSignal => s !== undefined);
+	for (const signal of live) {
+		if (signal.aborted) controller.abort();
+		else signal.addEventListener('abort', abort, { once: true });
+	}
+	return {
+		signal: controller.signal,
+		dispose: () => live.forEach((signal) => signal.removeEventListener('abort', abort)),
+	};
+}
