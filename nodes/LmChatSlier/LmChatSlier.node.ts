@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { searchModels } from '../shared/methods/models';
-import { readCredentials } from '../shared/node/connection';
+import { readCredentials } from '../shared/node/credentials';
 import { modelProperty } from '../shared/node/properties';
 import { egressFilterOf } from '../shared/transport/egress';
 import { connectionHint, modelOptionsProperty, searchModeNotice } from './properties';

@@ -12,7 +12,7 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 import { stripCitations } from '../shared/completion/citations';
 import { complete, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest } from '../shared/completion/types';
-import type { SlierCredentials } from '../shared/node/connection';
+import type { SlierCredentials } from '../shared/node/credentials';
 import type { EgressFilter } from '../shared/transport/egress';
 import { SlierError } from '../shared/transport/errors';
 import { sharedLimiter } from '../shared/transport/limiter';

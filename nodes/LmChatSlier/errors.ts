@@ -1,7 +1,7 @@
-import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+import { NodeOperationError, type INode, type NodeApiError } from 'n8n-workflow';
 
 import type { Answer } from '../shared/completion/types';
-import { explain } from '../shared/node/api-error';
+import { toNodeError } from '../shared/node/node-error';
 import type { SlierError } from '../shared/transport/errors';
 import type { ModelSettings } from './settings';
 
@@ -10,20 +10,14 @@ import type { ModelSettings } from './settings';
  * this sub-node, knows which of its items was being answered.
  */
 export function modelCallError(node: INode, error: SlierError, settings: ModelSettings): NodeApiError | NodeOperationError {
-	const explained = explain(error, settings, settings.model || undefined);
-	// The item nodes' advice for a broken stream mentions their Stream switch, which this node lacks.
-	const fix =
-		error.kind === 'stream'
-			? 'A stream is never retried once it has started (that would pay for a second answer). Run the workflow again.'
-			: explained.fix;
-	if (error.kind === 'http' || error.kind === 'stream' || error.kind === 'response') {
-		const httpCode = error.details.status !== undefined ? String(error.details.status) : undefined;
-		const response: JsonObject = { message: explained.message };
-		if (httpCode) response.httpCode = httpCode;
-		if (error.details.reason) response.reason = error.details.reason;
-		return new NodeApiError(node, response, { message: explained.message, description: fix, httpCode });
-	}
-	return new NodeOperationError(node, explained.message, { description: fix });
+	return toNodeError(node, error, settings, {
+		model: settings.model || undefined,
+		// The item nodes' advice for a broken stream mentions their Stream switch, which this node lacks.
+		fix:
+			error.kind === 'stream'
+				? 'A stream is never retried once it has started (that would pay for a second answer). Run the workflow again.'
+				: undefined,
+	});
 }
 
 /** In a chain there is no item to mark as filtered: a refusal fails the call, saying why. */

@@ -1,4 +1,5 @@
-import { backoffDelay, humanDuration, MAX_TIMER_MS, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
+import { humanDuration } from '../../nodes/shared/transport/format';
+import { backoffDelay, MAX_TIMER_MS, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
 
 describe('retry timing', () => {
 	it('reads retry-after-ms first, then retry-after in seconds or as an HTTP date', () => {

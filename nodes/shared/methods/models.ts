@@ -8,7 +8,7 @@ import {
 import { requestJson } from '../transport/client';
 import { egressFilterOf } from '../transport/egress';
 import { SlierError } from '../transport/errors';
-import { readCredentials } from '../node/connection';
+import { readCredentials } from '../node/credentials';
 
 interface ModelEntry {
 	id?: unknown;

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ApiVersion, CompletionRequest, Endpoint } from '../completion/types';
-import { readMessages, describe } from './messages';
+import { describeValue, readMessages } from './messages';
 import { inputError } from './input-error';
 import type { ParamReader } from './param-reader';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './properties';
@@ -51,7 +51,7 @@ export function readItemRequest(
 function readSettings(ctx: IExecuteFunctions, i: number, options: IDataObject): ItemSettings {
 	const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
 	if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-		throw inputError(ctx, i, `Timeout is ${describe(timeoutMs)}`, 'Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.');
+		throw inputError(ctx, i, `Timeout is ${describeValue(timeoutMs)}`, 'Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.');
 	}
 	if (timeoutMs > MAX_TIMEOUT_MS) {
 		throw inputError(ctx, i, `Timeout is ${timeoutMs} ms, longer than the longest wait n8n can time (${MAX_TIMEOUT_MS} ms, about 24.8 days)`, 'Set Options → Timeout (Ms) to at most 2147483647; 300000 (5 minutes) is the default.');
@@ -62,7 +62,7 @@ function readSettings(ctx: IExecuteFunctions, i: number, options: IDataObject): 
 	}
 	const answerFormat = options.answerFormat ?? 'text';
 	if (answerFormat !== 'text' && answerFormat !== 'json') {
-		throw inputError(ctx, i, `Answer Format is ${typeof answerFormat === 'string' ? JSON.stringify(answerFormat) : describe(answerFormat)}`, 'Set Options → Answer Format to Text or JSON.');
+		throw inputError(ctx, i, `Answer Format is ${typeof answerFormat === 'string' ? JSON.stringify(answerFormat) : describeValue(answerFormat)}`, 'Set Options → Answer Format to Text or JSON.');
 	}
 	return {
 		simplify: options.simplify !== false,
@@ -93,7 +93,7 @@ function readModelParams(ctx: IExecuteFunctions, reader: ParamReader, i: number)
 
 function checkRange(ctx: IExecuteFunctions, i: number, name: string, value: unknown, min: number, max: number): number {
 	if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-		throw inputError(ctx, i, `${name} is ${typeof value === 'number' ? value : describe(value)}, outside ${min} to ${max}`, `Set Model Parameters → ${name} to a number from ${min} to ${max}.`);
+		throw inputError(ctx, i, `${name} is ${typeof value === 'number' ? value : describeValue(value)}, outside ${min} to ${max}`, `Set Model Parameters → ${name} to a number from ${min} to ${max}.`);
 	}
 	return value;
 }
@@ -109,7 +109,7 @@ function parseExtra(ctx: IExecuteFunctions, i: number, extra: unknown): Record<s
 		}
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw inputError(ctx, i, `Extra Parameters (JSON) is ${describe(parsed)}, not a JSON object`, fix);
+		throw inputError(ctx, i, `Extra Parameters (JSON) is ${describeValue(parsed)}, not a JSON object`, fix);
 	}
 	const unsafe = findUnsafeKey(parsed);
 	if (unsafe) {

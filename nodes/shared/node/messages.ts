@@ -32,7 +32,7 @@ function parseJsonMessages(ctx: IExecuteFunctions, i: number, value: unknown): u
 		}
 	}
 	if (!Array.isArray(parsed)) {
-		throw inputError(ctx, i, `Messages (JSON) is ${describe(parsed)}, not an array of messages`, fix);
+		throw inputError(ctx, i, `Messages (JSON) is ${describeValue(parsed)}, not an array of messages`, fix);
 	}
 	return parsed;
 }
@@ -42,7 +42,7 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 		throw inputError(
 			ctx,
 			i,
-			`Message ${n} in ${where} is ${describe(value)}, not an object with role and content`,
+			`Message ${n} in ${where} is ${describeValue(value)}, not an object with role and content`,
 			'Give every message a "role" (system, user or assistant) and a "content" text.',
 		);
 	}
@@ -59,7 +59,7 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 		throw inputError(
 			ctx,
 			i,
-			`Message ${n} in ${where} has content that is ${describe(content)}, not text`,
+			`Message ${n} in ${where} has content that is ${describeValue(content)}, not text`,
 			'Make the content a text. For an object or array from an expression, wrap it: {{ JSON.stringify($json.field) }}.',
 		);
 	}
@@ -75,7 +75,7 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 }
 
 /** Says what a value is, for error messages, without dumping it ([object Object] never). */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'an array';
 	if (typeof value === 'object') return 'an object';

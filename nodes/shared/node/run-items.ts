@@ -12,9 +12,9 @@ import { egressFilterOf } from '../transport/egress';
 import { SlierError } from '../transport/errors';
 import { RunGate, sharedLimiter, type Gate } from '../transport/limiter';
 import { invalidJsonError, readJsonAnswer } from './answer-json';
-import { toNodeError } from './api-error';
+import { toNodeError } from './node-error';
 import { ChunkStream } from './chunk-stream';
-import { readCredentials, type SlierCredentials } from './connection';
+import { readCredentials, type SlierCredentials } from './credentials';
 import { errorTypeOf, withErrorType } from './error-type';
 import { readItemRequest } from './item-request';
 import { ParamReader } from './param-reader';
@@ -185,7 +185,7 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 				ctx.logger.warn(`Slier ${endpoint}: item ${i} retry ${attempt} in ${delayMs} ms (${reason})`),
 		});
 	} catch (caught) {
-		const error = caught instanceof SlierError ? toNodeError(ctx.getNode(), caught, i, settings, completion.body.model) : caught;
+		const error = caught instanceof SlierError ? toNodeError(ctx.getNode(), caught, settings, { itemIndex: i, model: completion.body.model }) : caught;
 		await chunks?.close(error as Error);
 		throw error;
 	}

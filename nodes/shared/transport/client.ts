@@ -7,7 +7,8 @@ import { excerpt, parseErrorBody, SlierError, stripBom } from './errors';
 import type { AttemptOutcome, Release } from './limiter';
 import { redactKey } from './redact';
 import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
-import { readSse, seconds } from './sse';
+import { seconds } from './format';
+import { readSse } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
 
 /** A response that came back as one JSON document, or as a stream that was fully read. */

@@ -92,12 +92,3 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export function abortedError(): SlierError {
 	return new SlierError('aborted', 'The request was canceled because the workflow execution was stopped');
 }
-
-/** A duration in words a user reads at a glance: "45 seconds", "about 3 minutes", "about 1 hour". */
-export function humanDuration(ms: number): string {
-	const s = Math.round(ms / 1000);
-	if (s < 90) return `${s} second${s === 1 ? '' : 's'}`;
-	const [unit, size] = s >= 86_400 ? ['day', 86_400] : s >= 3_600 ? ['hour', 3_600] : ['minute', 60];
-	const n = Math.round(s / size);
-	return `about ${n} ${unit}${n === 1 ? '' : 's'}`;
-}

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 
 import { StreamBudget } from './body';
 import { SlierError } from './errors';
+import { seconds } from './format';
 
 /**
  * After the answer is complete, how long the end of the response may take to arrive. It nearly
@@ -61,9 +62,4 @@ export async function readSse(
 	} finally {
 		clearTimeout(timer);
 	}
-}
-
-export function seconds(ms: number): string {
-	const s = ms / 1000;
-	return `${Number.isInteger(s) ? s : s.toFixed(1)} second${s === 1 ? '' : 's'}`;
 }

@@ -19,9 +19,6 @@ export interface SlierRequest {
 	egress?: EgressFilter;
 }
 
-/** One parsed SSE `data:` payload, or the end marker. */
-export type SseHandler = (data: string) => void;
-
 export interface RetryInfo {
 	attempt: number;
 	delayMs: number;

@@ -1,8 +1,8 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import type { SlierError } from '../transport/errors';
-import { exceedsRetryAfterCap, humanDuration, RETRY_AFTER_CAP_MS } from '../transport/retry';
-import { seconds } from '../transport/sse';
+import { humanDuration, seconds } from '../transport/format';
+import { exceedsRetryAfterCap, RETRY_AFTER_CAP_MS } from '../transport/retry';
 import { errorTypeOf, withErrorType } from './error-type';
 import type { ItemSettings } from './item-request';
 
@@ -10,7 +10,7 @@ import type { ItemSettings } from './item-request';
 export type RetrySettings = Pick<ItemSettings, 'timeoutMs' | 'maxRetries'>;
 
 /** What went wrong and what to do, in words a workflow builder can act on. */
-export function explain(error: SlierError, settings: RetrySettings, model?: string): { message: string; fix: string } {
+function explain(error: SlierError, settings: RetrySettings, model?: string): { message: string; fix: string } {
 	const { status, apiMessage, reason, param } = error.details;
 	const said = apiMessage ? ` Slier said: "${apiMessage}"` : '';
 	const retries = `${settings.maxRetries} ${settings.maxRetries === 1 ? 'retry' : 'retries'}`;
@@ -100,17 +100,28 @@ export function explain(error: SlierError, settings: RetrySettings, model?: stri
 	};
 }
 
-/** Turns a transport error into the n8n error the user sees for this item, marked with its errorType. */
+export interface NodeErrorContext {
+	/** The item that failed; absent for a chat model call, where the AI node knows the item. */
+	itemIndex?: number;
+	model?: string;
+	/** Advice that replaces the usual fix (the chat model has no Stream switch to mention). */
+	fix?: string;
+}
+
+/**
+ * Turns a transport error into the n8n error the user sees (for item nodes, naming the item),
+ * marked with its errorType. Every transport error goes through here: HTTP answers become
+ * NodeApiError, the rest (timeouts, network, cancel, SSRF refusals) NodeOperationError.
+ */
 export function toNodeError(
 	node: INode,
 	error: SlierError,
-	itemIndex: number,
-	settings: ItemSettings,
-	model?: string,
+	settings: RetrySettings,
+	{ itemIndex, model, fix: customFix }: NodeErrorContext = {},
 ): NodeApiError | NodeOperationError {
 	const explained = explain(error, settings, model);
-	const message = `${explained.message} (item ${itemIndex})`;
-	const fix = explained.fix;
+	const message = itemIndex === undefined ? explained.message : `${explained.message} (item ${itemIndex})`;
+	const fix = customFix ?? explained.fix;
 	if (error.kind === 'http' || error.kind === 'stream' || error.kind === 'response') {
 		const response: JsonObject = { message };
 		if (error.details.status !== undefined) response.httpCode = String(error.details.status);
