@@ -182,6 +182,17 @@ describe('Slier Chat Model under an AI chain (generate)', () => {
 		expect(modelCalls).toEqual([{ error: 'Top P is 3, outside 0 to 1' }]);
 		expect(bodies()).toEqual([]);
 	});
+
+	it.each([
+		[{ extra: '{"max_tokens": 5, "__proto__": {"x": 1}}' }, 'Extra Model Parameters (JSON) has the key "__proto__", which is not allowed'],
+		[{ timeout: 2_147_483_648 }, 'Timeout is 2147483648 ms, longer than the longest wait n8n can time (2147483647 ms, about 24.8 days)'],
+		[{ maxRetries: 11 }, 'Max Retries is 11'],
+	])('refuses the same settings as Slier Chat, with the same words, before any request (%j)', async (options, problem) => {
+		const { error, modelCalls } = await runChain({ messages: [[['human', 'Hi']]], parameters: { options } });
+		expect(error?.description).toBe(problem);
+		expect(modelCalls).toEqual([{ error: problem }]);
+		expect(bodies()).toEqual([]);
+	});
 });
 
 describe('Slier Chat Model under an AI chain (stream)', () => {
