@@ -18,7 +18,7 @@ type Node = Record<string, unknown>;
 
 const credentials = { slierApi: { id: CREDENTIAL_ID, name: 'Slier emulator' } };
 const LANGCHAIN = '@n8n/n8n-nodes-langchain';
-const AGENT_STREAM_PATH = 'slier-agent-stream';
+const AGENT_STREAM_PATH = 'slier-model-agent-stream';
 const CHAT_EXAMPLE_ID = 'slierE2Eexampled';
 
 let id = 0;
