@@ -54,7 +54,8 @@ describe('review: Slier Chat Model', () => {
 	 */
 	it('refuses a Timeout above 2147483647 ms before sending, as the item nodes do', async () => {
 		const { error } = await runChain([['human', 'Hi [[pace ms=20]]']], { options: { timeout: 3_000_000_000 } }, true);
-		expect(error?.message).toMatch(/Timeout is 3000000000 ms/);
+		// n8n reports a supplyData failure as "Error in sub-node …" with ours in the description.
+		expect(error?.description).toMatch(/Timeout is 3000000000 ms/);
 		expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
 	});
 
@@ -72,5 +73,16 @@ describe('review: Slier Chat Model', () => {
 		const streamed = await runChain([['human', `Lake? [[reply b64=${b64(text)}]]`]], { options }, true);
 		expect(generated.items[0].text).toBe('The lake covers 25 km² and holds 3 m³ per second. Sources agree.');
 		expect(streamed.items[0].text).toBe(generated.items[0].text);
+	});
+
+	/**
+	 * The sub-node's own range check (LmChatSlier/settings.ts:338) prints the value with String():
+	 * an expression that gives an object reads "Temperature is [object Object]", which the team
+	 * rules forbid; Slier Chat says "an object" (describe()). Fix: reuse the item nodes' wording.
+	 */
+	it('says what a wrong Temperature is without [object Object]', async () => {
+		const { error } = await runChain([['human', 'Hi']], { options: { temperature: '={{ { "a": 1 } }}' } }, false);
+		expect(error?.description).toMatch(/^Temperature is /);
+		expect(error?.description).not.toContain('[object Object]');
 	});
 });
