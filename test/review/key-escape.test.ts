@@ -76,4 +76,14 @@ describe('review: an echoed key escaped by the server’s JSON encoder is still 
 		expect(String(items[0].json.error)).toMatch(/inside the stream/);
 		expect(String(items[0].json.error)).not.toContain(KEY);
 	});
+
+	it('a key echoed URL-encoded (a gateway quoting the request as a URL: "/" → %2F, "+" → %2B)', async () => {
+		reply = (_stream, authorization) => ({
+			status: 502,
+			type: 'text/html',
+			body: `<html><body>Upstream refused https://gw.example/relay?auth=${encodeURIComponent(authorization)}</body></html>`,
+		});
+		const { items } = await run();
+		expect(String(items[0].json.error)).not.toContain(encodeURIComponent(KEY));
+	});
 });
