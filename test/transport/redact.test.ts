@@ -1,4 +1,4 @@
-import { redactKey, StreamRedactor } from '../../nodes/shared/transport/redact';
+import { redactKey, redactParsed, StreamRedactor } from '../../nodes/shared/transport/redact';
 
 const KEY = 'sk-slier-abcabd-1234';
 
@@ -8,6 +8,22 @@ describe('redactKey', () => {
 	});
 	it('leaves text alone when the key is too short to be a real one', () => {
 		expect(redactKey('a test b', 'test')).toBe('a test b');
+	});
+});
+
+describe('escaped forms of the key', () => {
+	const SLASHED = 'sk-live/Ab+cd/EF0123456789xyz';
+	it('removes the key as a JSON encoder or a URL may write it back', () => {
+		for (const form of [SLASHED.replace(/\//g, '\\/'), SLASHED.replace(/\//g, '\\u002f'), encodeURIComponent(SLASHED)]) {
+			expect(redactKey(`echo ${form} end`, SLASHED)).toBe('echo [redacted] end');
+		}
+	});
+	it('removes the key from every string of parsed JSON, whatever escape hid it in the text', () => {
+		// "\u0073" is "s": no text form of the key is in the body, only parsing shows it.
+		const text = JSON.stringify({ error: { message: `auth=${KEY}`, list: [[`Bearer ${KEY}`]] } }).replace(/sk-/g, '\\u0073k-');
+		expect(redactKey(text, KEY)).toBe(text);
+		const parsed = redactParsed(JSON.parse(text) as unknown, KEY);
+		expect(parsed).toEqual({ error: { message: 'auth=[redacted]', list: [['Bearer [redacted]']] } });
 	});
 });
 

@@ -18,10 +18,11 @@ describe('retry timing', () => {
 		expect(backoffDelay(10, undefined, () => 1)).toBe(8000);
 	});
 
-	it('honors a server hint plus up to a fifth of jitter, never past the 60 s cap', () => {
+	it('honors a server hint plus up to a fifth of jitter, the asked part never past the 60 s cap', () => {
 		expect(backoffDelay(0, 1000, () => 0)).toBe(1000);
 		expect(backoffDelay(0, 1000, () => 1)).toBe(1200);
-		expect(backoffDelay(0, 59_000, () => 1)).toBe(RETRY_AFTER_CAP_MS);
+		expect(backoffDelay(0, 59_000, () => 1)).toBe(70_800);
+		expect(backoffDelay(0, RETRY_AFTER_CAP_MS, () => 1)).toBe(RETRY_AFTER_CAP_MS * 1.2);
 		expect(backoffDelay(0, 3_600_000, () => 0)).toBe(RETRY_AFTER_CAP_MS);
 	});
 

@@ -1,6 +1,6 @@
 import { LIMITS, tooLarge } from '../transport/body';
 import { excerpt, readApiError, SlierError } from '../transport/errors';
-import { StreamRedactor } from '../transport/redact';
+import { redactParsed, StreamRedactor } from '../transport/redact';
 import { cleanContent, filterOf, toCreated, toUsage } from './normalize';
 import type { Answer, Usage } from './types';
 
@@ -26,7 +26,7 @@ export class StreamAssembler {
 
 	constructor(
 		private readonly onText?: (delta: string) => void,
-		apiKey?: string,
+		private readonly apiKey?: string,
 	) {
 		this.redactor = apiKey ? new StreamRedactor(apiKey) : undefined;
 	}
@@ -50,7 +50,9 @@ export class StreamAssembler {
 		}
 		let chunk: Record<string, unknown>;
 		try {
+			// Parsing undoes JSON escapes ("\/"), which could bring back a key the raw text hid.
 			chunk = JSON.parse(data) as Record<string, unknown>;
+			if (this.apiKey) redactParsed(chunk, this.apiKey);
 		} catch {
 			throw new SlierError('stream', `Slier sent a stream event that is not valid JSON: ${excerpt(data)}`, {
 				receivedChars: this.receivedChars,

@@ -5,7 +5,7 @@ import { getDispatcher } from './dispatcher';
 import { asBlockedError, checkEgress } from './egress';
 import { excerpt, parseErrorBody, SlierError, stripBom } from './errors';
 import type { AttemptOutcome, Release } from './limiter';
-import { redactKey } from './redact';
+import { redactKey, redactParsed } from './redact';
 import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
 import { seconds } from './format';
 import { readSse } from './sse';
@@ -118,15 +118,17 @@ async function openOnce(req: SlierRequest, accept: string): Promise<Dispatcher.R
 	// Read error bodies at once, before any backoff: an unread body can crash undici 7. Only the
 	// first 64 KiB: the rest is never read (the connection is dropped instead).
 	const text = redactKey(await readCapped(res.body, LIMITS.errorBodyBytes, 'truncate').catch(() => ''), req.apiKey);
-	throw httpError(res.statusCode, text, res.headers);
+	throw httpError(res.statusCode, text, res.headers, req.apiKey);
 }
 
+/** `text` is already redacted; what parsing it brings back (escaped forms of the key) is redacted too. */
 function httpError(
 	status: number,
 	text: string,
 	headers: Record<string, string | string[] | undefined>,
+	apiKey: string,
 ): SlierError {
-	const details = { status, ...parseErrorBody(text), retryAfterMs: parseRetryAfter(headers) };
+	const details = { status, ...redactParsed(parseErrorBody(text), apiKey), retryAfterMs: parseRetryAfter(headers) };
 	if (status >= 300 && status < 400) {
 		return new SlierError(
 			'http',
@@ -148,14 +150,14 @@ async function readJson(res: Dispatcher.ResponseData, req: SlierRequest): Promis
 	}
 	let body: unknown;
 	try {
-		body = JSON.parse(stripBom(text));
+		body = redactParsed(JSON.parse(stripBom(text)) as unknown, req.apiKey);
 	} catch {
 		throw new SlierError('response', `Slier sent a response that is not valid JSON: ${excerpt(text) || '(empty body)'}`, {
 			status: res.statusCode,
 			bodyExcerpt: excerpt(text),
 		});
 	}
-	if (carriesError(body)) throw errorInBody(res.statusCode, text, res.headers);
+	if (carriesError(body)) throw errorInBody(res.statusCode, text, res.headers, req.apiKey);
 	return body;
 }
 
@@ -171,12 +173,13 @@ function errorInBody(
 	status: number,
 	text: string,
 	headers: Record<string, string | string[] | undefined>,
+	apiKey: string,
 ): SlierError {
-	const details = parseErrorBody(text);
+	const details = redactParsed(parseErrorBody(text), apiKey);
 	const named = details.apiError?.status ?? details.apiError?.code;
 	const namedStatus = typeof named === 'number' ? named : Number(named);
-	if (Number.isInteger(namedStatus) && namedStatus >= 400 && namedStatus < 600) return httpError(namedStatus, text, headers);
-	if (details.reason === 'content_filter') return httpError(400, text, headers);
+	if (Number.isInteger(namedStatus) && namedStatus >= 400 && namedStatus < 600) return httpError(namedStatus, text, headers, apiKey);
+	if (details.reason === 'content_filter') return httpError(400, text, headers, apiKey);
 	const what = details.apiMessage ?? details.reason ?? details.bodyExcerpt ?? 'no message';
 	return new SlierError('response', `Slier sent an error instead of an answer (HTTP ${status}): ${what}`, {
 		...details,

@@ -10,8 +10,56 @@ export const REDACTED = '[redacted]';
 export const MIN_REDACTED_KEY_LENGTH = 8;
 
 export function redactKey(text: string, apiKey: string): string {
-	if (apiKey.length < MIN_REDACTED_KEY_LENGTH || !text.includes(apiKey)) return text;
-	return text.split(apiKey).join(REDACTED);
+	if (apiKey.length < MIN_REDACTED_KEY_LENGTH) return text;
+	for (const form of keyForms(apiKey)) if (text.includes(form)) text = text.split(form).join(REDACTED);
+	return text;
+}
+
+let memo: { key: string; forms: string[] } | undefined;
+
+/**
+ * The key as a server may write it back: as is, with "/" escaped by a JSON encoder ("\/",
+ * "\u002f"), or URL-encoded by a gateway that quotes the request ("%2F", "%2B"). Keys in
+ * base64 style hold "/" and "+". Parsed JSON is redacted again after parsing (redactParsed), which
+ * catches any other escape.
+ */
+function keyForms(apiKey: string): string[] {
+	if (memo?.key !== apiKey) {
+		const url = encodeURIComponent(apiKey);
+		const forms = new Set([
+			apiKey,
+			apiKey.replace(/\//g, '\\/'),
+			apiKey.replace(/\//g, '\\u002f'),
+			apiKey.replace(/\//g, '\\u002F'),
+			url,
+			url.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+		]);
+		memo = { key: apiKey, forms: [...forms] };
+	}
+	return memo.forms;
+}
+
+/**
+ * Removes the key from every string inside a value parsed from the server's JSON, in place (JSON
+ * escapes such as "\u0073k-…" are undone by parsing, so the text check alone cannot see them).
+ * Walks without recursion, so deep nesting cannot overflow the stack. Returns the value.
+ */
+export function redactParsed<T>(value: T, apiKey: string): T {
+	if (apiKey.length < MIN_REDACTED_KEY_LENGTH) return value;
+	if (typeof value === 'string') return redactKey(value, apiKey) as T;
+	const stack: unknown[] = [value];
+	while (stack.length > 0) {
+		const node = stack.pop();
+		if (typeof node !== 'object' || node === null) continue;
+		const record = node as Record<string, unknown>;
+		for (const field of Object.keys(record)) {
+			const child = record[field];
+			if (typeof child === 'string') {
+				if (child.length >= apiKey.length) record[field] = redactKey(child, apiKey);
+			} else if (typeof child === 'object' && child !== null) stack.push(child);
+		}
+	}
+	return value;
 }
 
 /**

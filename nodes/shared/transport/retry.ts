@@ -56,14 +56,16 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /**
  * Exponential backoff with full jitter (AWS' recipe), unless the server said how long to wait:
- * then that, plus up to a fifth more at random (items rejected together, on one worker or on
- * several queue-mode workers, then do not all retry at the same instant), never past the cap.
+ * then that (at most the cap), plus up to a fifth more at random (items rejected together, on one
+ * worker or on several queue-mode workers, then do not all retry at the same instant).
  * The caller does not wait at all when the server asked for more than the cap.
  */
 export function backoffDelay(retryIndex: number, retryAfterMs?: number, random = Math.random): number {
 	if (retryAfterMs !== undefined) {
 		const asked = Math.min(retryAfterMs, RETRY_AFTER_CAP_MS);
-		return Math.round(Math.min(RETRY_AFTER_CAP_MS, asked + random() * asked * RETRY_AFTER_JITTER));
+		// Never shorter than asked; up to a fifth longer, so items rejected together (on several
+		// queue-mode workers, say) do not all come back at the same instant, even at the cap.
+		return Math.round(asked + random() * asked * RETRY_AFTER_JITTER);
 	}
 	const ceiling = Math.min(RETRY_MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** retryIndex);
 	// Keep at least half the ceiling so a retry never fires instantly against a struggling server.

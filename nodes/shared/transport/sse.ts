@@ -16,8 +16,10 @@ const END_GRACE_MS = 100;
  * Feeds a response body through eventsource-parser and calls `onData` with each event's data;
  * `onData` returns true once the answer is complete, and reading stops there.
  * One streaming TextDecoder keeps multi-byte characters that are split across chunks intact.
- * A watchdog fails the read when the server goes silent for longer than `idleMs`, which
- * undici's own bodyTimeout does not guarantee while the consumer applies backpressure.
+ * A watchdog fails the read when the server sends nothing of the answer for longer than `idleMs`,
+ * which undici's own bodyTimeout does not guarantee while the consumer applies backpressure.
+ * Keep-alive comments (": ping") and blank lines do not count: a gateway that pings while the
+ * model has stalled must not keep the item waiting forever.
  * An exception thrown by `onData` stops the read and destroys the body.
  */
 export async function readSse(
@@ -27,15 +29,21 @@ export async function readSse(
 ): Promise<void> {
 	const budget = new StreamBudget();
 	let complete = false;
+	let gotEvent = false;
+	let commentBytes = 0;
 	const parser = createParser({
 		onEvent: (event) => {
 			budget.eventEnded();
+			gotEvent = true;
 			if (!complete && onData(event.data) === true) complete = true;
 		},
-		onComment: () => budget.eventEnded(),
+		onComment: (comment) => {
+			budget.eventEnded();
+			commentBytes += Buffer.byteLength(comment) + 2; // with its ':' and a space
+		},
 	});
 	const decoder = new TextDecoder('utf-8');
-	const ended = new Error('answer complete');
+	const ended = new SlierError('stream', 'answer complete'); // never seen: caught below
 	let timer: NodeJS.Timeout | undefined;
 	const arm = (ms: number) => {
 		clearTimeout(timer);
@@ -47,19 +55,30 @@ export async function readSse(
 		arm(idleMs);
 		for await (const chunk of body) {
 			if (complete) continue; // discard what trails the answer until the end or the grace
-			arm(idleMs);
 			budget.add(chunk.length);
+			gotEvent = false;
+			commentBytes = 0;
 			parser.feed(decoder.decode(chunk, { stream: true }));
 			if (complete) arm(END_GRACE_MS);
+			else if (gotEvent || textBytes(chunk) > commentBytes) arm(idleMs);
 		}
 		if (complete) return;
 		parser.feed(decoder.decode());
 		// Flush a last event that had no trailing blank line.
 		parser.reset({ consume: true });
 	} catch (error) {
-		if (error === ended || (complete && (error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE')) return;
+		// Once the answer is complete, whatever happens to the rest of the response (a reset, a
+		// close without the last chunk, our own grace timer) cannot make it less whole.
+		if (complete) return;
 		throw error;
 	} finally {
 		clearTimeout(timer);
 	}
+}
+
+/** Bytes that are not line breaks: a chunk of blank lines is a keep-alive, not progress. */
+function textBytes(chunk: Buffer): number {
+	let breaks = 0;
+	for (const byte of chunk) if (byte === 10 || byte === 13) breaks++;
+	return chunk.length - breaks;
 }
