@@ -9,7 +9,7 @@ import {
 } from '@n8n/ai-node-sdk';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { stripCitations } from '../shared/completion/citations';
+import { CitationStripper, stripCitations } from '../shared/completion/citations';
 import { complete, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
@@ -67,15 +67,19 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 		let failure: unknown;
 		const stop = new AbortController();
 		let leading = true; // Slier pads answers with a leading space, which generate() trims too
-		const call = this.call(messages, config, true, stop.signal, (delta) => {
-			let text = this.context.settings.stripCitations ? (stripCitations(delta) ?? '') : delta;
-			if (leading) text = text.replace(/^\s+/, '');
+		const stripper = this.context.settings.stripCitations ? new CitationStripper() : undefined;
+		const take = (piece: string) => {
+			const text = leading ? piece.replace(/^\s+/, '') : piece;
 			if (text === '') return;
 			leading = false;
 			deltas.push(text);
 			wake?.();
-		}).then(
-			(result) => (answer = result),
+		};
+		const call = this.call(messages, config, true, stop.signal, (delta) => take(stripper ? stripper.push(delta) : delta)).then(
+			(result) => {
+				if (stripper) take(stripper.flush()); // a marker held back at the very end
+				answer = result;
+			},
 			(error: unknown) => (failure = error),
 		);
 		const settle = () => {

@@ -6,7 +6,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { extractCitations, extractLinks, stripCitations } from '../shared/completion/citations';
+import { CitationStripper, extractCitations, extractLinks, stripCitations } from '../shared/completion/citations';
 import type { Answer } from '../shared/completion/types';
 import type { EndpointFields } from '../shared/node/output';
 import { messageProperties, optionsProperty, streamProperty } from '../shared/node/properties';
@@ -61,6 +61,12 @@ export class SlierSearch implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await runCompletions(this, 'search', searchFields)];
+		return [
+			await runCompletions(this, 'search', {
+				fields: searchFields,
+				// A chat shows what `content` holds: without the markers when they are stripped.
+				chatText: (options) => (options.stripCitations === true ? new CitationStripper() : undefined),
+			}),
+		];
 	}
 }

@@ -11,8 +11,11 @@ const MARKER = /([ \t]*)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)/g;
  */
 const NUMBER_AND_UNIT = /\d[ \u00a0\u202f]?[A-Za-zµμ]{1,3}(?:\/[A-Za-zµμ]{1,3})?$/;
 
+/** How far back the unit-power rule looks. */
+const LOOK_BACK = 12;
+
 function isPower(text: string, index: number, marker: string): boolean {
-	return (marker === '²' || marker === '³') && NUMBER_AND_UNIT.test(text.slice(Math.max(0, index - 12), index));
+	return (marker === '²' || marker === '³') && NUMBER_AND_UNIT.test(text.slice(Math.max(0, index - LOOK_BACK), index));
 }
 
 /** The cited numbers in order of first appearance, without repeats; ¹⁰ is 10; "km²" is no citation. */
@@ -29,10 +32,49 @@ export function extractCitations(text: string | null): number[] {
 
 /** Removes the citation markers; a unit's power ("25 km²", "3 m³") stays. */
 export function stripCitations(text: string | null): string | null {
-	if (text === null) return null;
+	return text === null ? null : stripAfter('', text);
+}
+
+/** Strips `text`, which follows `before` (raw text already handled, for the unit-power look-back). */
+function stripAfter(before: string, text: string): string {
 	return text.replace(MARKER, (whole: string, blanks: string, marker: string, index: number) =>
-		blanks === '' && isPower(text, index, marker) ? whole : '',
+		blanks === '' && isPower(before + text, before.length + index, marker) ? whole : '',
 	);
+}
+
+/** Blanks and markers at the end of streamed text: what follows decides how they strip. */
+const UNDECIDED_END = /[ \t⁰¹²³⁴⁵⁶⁷⁸⁹]*$/;
+
+/**
+ * stripCitations for text that arrives in pieces (a stream to a chat): the pieces it returns join
+ * to exactly stripCitations of the whole. It holds back only blanks and markers at the end (a
+ * marker that follows takes the blanks before it; a marker may go on), and keeps the last few
+ * characters it let through for the unit-power look-back ("25 km" then "²").
+ */
+export class CitationStripper {
+	private pending = '';
+	private before = '';
+
+	push(piece: string): string {
+		const text = this.pending + piece;
+		const cut = text.search(UNDECIDED_END);
+		this.pending = text.slice(cut);
+		return this.emit(text.slice(0, cut));
+	}
+
+	/** What was held back, once the stream has ended. */
+	flush(): string {
+		const rest = this.pending;
+		this.pending = '';
+		return this.emit(rest);
+	}
+
+	private emit(ready: string): string {
+		if (ready === '') return '';
+		const out = stripAfter(this.before, ready);
+		this.before = (this.before + ready).slice(-LOOK_BACK);
+		return out;
+	}
 }
 
 export interface Link {

@@ -39,7 +39,8 @@ function balancedEnd(text: string, start: number): number | undefined {
 
 /**
  * The JSON a model answered with: the whole answer, else a ```json fenced block, else the first
- * object or array inside the text (a sentence before or after it is ignored).
+ * whole object or array inside the text (a sentence before or after it is ignored). A value that
+ * is invalid or cut off is not searched for smaller values inside it: the item fails instead.
  */
 export function readJsonAnswer(text: string | null): Parsed {
 	if (text === null) return { found: false };
@@ -54,9 +55,13 @@ export function readJsonAnswer(text: string | null): Parsed {
 		if (text[i] !== '{' && text[i] !== '[') continue;
 		tried++;
 		const end = balancedEnd(text, i);
-		if (end === undefined) continue;
+		// Never closed: JSON cut off (by a token limit, say). Its first inner value is no answer.
+		if (end === undefined) break;
 		const embedded = tryParse(text.slice(i, end));
 		if (embedded.found) return embedded;
+		// Closed but invalid (a trailing comma, say): its inner values are fragments, not the
+		// answer, so the search goes on after it. Each character is scanned once.
+		i = end - 1;
 	}
 	return { found: false };
 }

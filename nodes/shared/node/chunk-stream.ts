@@ -29,10 +29,10 @@ export class ChunkStream {
 
 	/** Sends in order: n8n's sendChunk is asynchronous. */
 	send(type: ChunkType, content?: string): void {
-		if (type === 'item' && !this.textStarted) {
+		if (type === 'item') {
 			// The API pads answers with a leading space; the chat should start like `content`.
-			content = content?.trimStart();
-			if (!content) return;
+			if (!this.textStarted) content = content?.trimStart();
+			if (!content) return; // nothing to show (a piece held back or stripped whole)
 			this.textStarted = true;
 		}
 		this.chain = this.chain

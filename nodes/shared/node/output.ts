@@ -41,20 +41,23 @@ export function toOutputJson(
 	return json;
 }
 
-/** Every name an answer item may use: an input field so named is never passed on beside it. */
+/** Every name an answer item may use: a failed item never passes on an input field so named. */
 const ANSWER_KEYS = new Set(['content', 'data', 'citations', 'links', 'role', 'finishReason', 'model', 'usage', 'filtered', 'filter', 'id', 'created', 'raw', 'error', 'errorType']);
 
 /**
  * Include Input Fields: the input item's fields, then the node's. On a name clash the node's
- * field wins (so `content`, `error` … are always the node's) and keeps its documented place. An
- * input field named like an answer field is left out even when the node has no such field (a
- * failed item has no `content`): a next node must never take the input's `content` for the answer.
+ * field wins (so `content`, `error` … are always the node's) and keeps its documented place. For
+ * a failed item (`failed`), an input field named like an answer field is left out too, though the
+ * item has no such field: a next node must never take the input's `content` for the answer.
  * The input is copied: the output must not share objects with the input item.
  */
-export function withInputFields(input: INodeExecutionData | undefined, own: IDataObject): IDataObject {
+export function withInputFields(input: INodeExecutionData | undefined, own: IDataObject, failed = false): IDataObject {
 	const merged: IDataObject = {};
 	for (const [key, value] of Object.entries(input?.json ?? {})) {
-		if (!(key in own) && !ANSWER_KEYS.has(key)) merged[key] = deepCopy(value);
+		// Own keys only: `in` would also see Object.prototype and drop an input named "constructor".
+		if (Object.prototype.hasOwnProperty.call(own, key) || (failed && ANSWER_KEYS.has(key))) continue;
+		// Defined, not assigned: an input field named "__proto__" stays a field.
+		Object.defineProperty(merged, key, { value: deepCopy(value), enumerable: true, writable: true, configurable: true });
 	}
 	return Object.assign(merged, own);
 }

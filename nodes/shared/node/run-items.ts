@@ -28,6 +28,19 @@ import { linkedSignal } from './signals';
  */
 export type Enrich = (answer: Answer, options: IDataObject) => EndpointFields;
 
+/** Rewrites streamed text on its way to a chat as the node's view rewrites `content`. */
+export interface TextFilter {
+	push(piece: string): string;
+	/** What was held back, once the stream has ended. */
+	flush(): string;
+}
+
+/** A node's own handling of the answer: its output fields, and the matching chat text filter. */
+export interface EndpointView {
+	fields: Enrich;
+	chatText?: (options: IDataObject) => TextFilter | undefined;
+}
+
 interface RunContext {
 	ctx: IExecuteFunctions;
 	endpoint: Endpoint;
@@ -36,7 +49,7 @@ interface RunContext {
 	limiter: Gate;
 	params: ParamReader;
 	items: INodeExecutionData[];
-	enrich?: Enrich;
+	view?: EndpointView;
 }
 
 /**
@@ -50,7 +63,7 @@ interface RunContext {
 export async function runCompletions(
 	ctx: IExecuteFunctions,
 	endpoint: Endpoint,
-	enrich?: Enrich,
+	view?: EndpointView,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const continueOnFail = ctx.continueOnFail();
@@ -75,7 +88,7 @@ export async function runCompletions(
 		limiter: new RunGate(maxConcurrency, sharedLimiter(credentials.baseUrl, credentials.apiKey)),
 		params,
 		items,
-		enrich,
+		view,
 	};
 	const output: INodeExecutionData[] = new Array(items.length);
 	let failure: unknown;
@@ -131,7 +144,7 @@ function failedItem(
 ): INodeExecutionData {
 	const message = error instanceof Error ? error.message : String(error);
 	let json = toFailedJson(message, errorTypeOf(error));
-	if (includeInputFields(params, i)) json = withInputFields(items[i], json);
+	if (includeInputFields(params, i)) json = withInputFields(items[i], json, true);
 	const item: INodeExecutionData = { json, pairedItem: { item: i } };
 	if (ctx.getNode().onError === 'continueErrorOutput') {
 		const nodeError =
@@ -176,11 +189,12 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 		egress: egressFilterOf(ctx),
 	};
 	const chunks = ChunkStream.open(ctx, i, completion.body.stream);
+	const filter = chunks && run.view?.chatText?.(options);
 	let answer: Answer;
 	try {
 		answer = await complete(connection, completion, {
 			gate: run.limiter,
-			onText: chunks && ((delta) => chunks.send('item', delta)),
+			onText: chunks && ((delta) => chunks.send('item', filter ? filter.push(delta) : delta)),
 			onRetry: ({ attempt, delayMs, reason }) =>
 				ctx.logger.warn(`Slier ${endpoint}: item ${i} retry ${attempt} in ${delayMs} ms (${reason})`),
 		});
@@ -189,6 +203,7 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 		await chunks?.close(error as Error);
 		throw error;
 	}
+	if (filter) chunks?.send('item', filter.flush());
 	await chunks?.close();
 	if (answer.filtered && settings.onContentFilter === 'error') {
 		const filtered = new NodeOperationError(
@@ -202,7 +217,7 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 		);
 		throw withErrorType(filtered, 'content_filter');
 	}
-	const fields = run.enrich?.(answer, options) ?? { content: answer.content, extra: {} };
+	const fields = run.view?.fields(answer, options) ?? { content: answer.content, extra: {} };
 	let data: unknown;
 	// A filtered answer has no JSON to read: data stays null, as content may be.
 	if (settings.answerFormat === 'json' && !answer.filtered) {
