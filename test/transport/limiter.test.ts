@@ -15,6 +15,24 @@ describe('AdaptiveLimiter', () => {
 		expect(limiter.limit).toBe(6);
 	});
 
+	it('restores the limit after 429s that refused even a lone attempt (a hiccup, not a cap)', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		// Every attempt of a burst is refused, the first one too (it started alone: level 1).
+		const burst = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire()));
+		burst.forEach((release) => release({ kind: 'rate-limited' }));
+		expect(limiter.limit).toBe(1);
+		(await limiter.acquire())({ kind: 'ok' });
+		expect(limiter.limit).toBe(8);
+	});
+
+	it('keeps a learned cap when only attempts above it were refused', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		const burst = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire()));
+		burst.slice(5).forEach((release) => release({ kind: 'rate-limited' }));
+		burst.slice(0, 5).forEach((release) => release({ kind: 'ok' }));
+		expect(limiter.limit).toBe(5);
+	});
+
 	it('treats a 429 with one attempt in flight as a rate limit: pauses, keeps the limit', async () => {
 		const limiter = new AdaptiveLimiter(8);
 		const release = await limiter.acquire();

@@ -32,6 +32,8 @@ export const IDLE_EVICT_MS = 5 * 60_000;
  *   server asked (at most RETRY_AFTER_CAP_MS);
  * - on a lone 429 among successes at a level already proven, changes nothing: that item waits
  *   its own retry-after and the others go on (sporadic 429s of a busy provider);
+ * - when a run of 429s also refused an attempt that was alone in flight, it was a rate limit or a
+ *   provider-wide hiccup, not a cap: the first success after it restores the limit it lowered;
  * - on success, grows by one per round of `limit` successes, and after the first cap 429 only
  *   every few rounds, so probing above the cap costs few rejected requests.
  * Learned per n8n process: each queue-mode worker learns its own.
@@ -47,6 +49,8 @@ export class AdaptiveLimiter implements Gate {
 	/** A success came after the last 429 (true before any 429). */
 	private successSinceRejection = true;
 	private lastActive = Date.now();
+	/** What held before the current run of 429s, to undo it if they were no concurrency cap. */
+	private storm: { limit: number; throttled: boolean; soloRejected: boolean } | undefined;
 	private readonly waiting: Array<() => void> = [];
 	private wakeTimer: NodeJS.Timeout | undefined;
 
@@ -90,6 +94,9 @@ export class AdaptiveLimiter implements Gate {
 	/** `level`: attempts in flight when this one started, itself included. */
 	private feedback(outcome: AttemptOutcome, level: number): void {
 		if (outcome.kind === 'rate-limited') {
+			this.storm ??= { limit: this.current, throttled: this.throttled, soloRejected: false };
+			// Refused while it was the only attempt in flight: no concurrency cap refuses that.
+			if (level === 1) this.storm.soloRejected = true;
 			const lone = this.successSinceRejection && level <= this.provenLevel;
 			const repeated = !this.successSinceRejection;
 			this.successSinceRejection = false;
@@ -112,6 +119,13 @@ export class AdaptiveLimiter implements Gate {
 		}
 		if (outcome.kind !== 'ok') return;
 		this.successSinceRejection = true;
+		if (this.storm?.soloRejected) {
+			// The 429s just past refused even a lone request: a rate limit or a provider-wide hiccup,
+			// not a cap. Undo what they lowered, or every later run would crawl at the lowered limit.
+			this.current = Math.max(this.current, this.storm.limit);
+			this.throttled = this.storm.throttled;
+		}
+		this.storm = undefined;
 		// A level counts as proven only within the current limit: a burst's attempts above the
 		// cap that happened to be accepted prove nothing about the cap.
 		this.provenLevel = Math.max(this.provenLevel, Math.min(level, this.current));
