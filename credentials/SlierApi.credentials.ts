@@ -41,7 +41,8 @@ export class SlierApi implements ICredentialType {
 		type: 'generic',
 		properties: {
 			headers: {
-				Authorization: '=Bearer {{$credentials.apiKey}}',
+				// Trimmed as the nodes trim it: a key pasted with a line break passes the test as it works.
+				Authorization: '=Bearer {{$credentials.apiKey.trim()}}',
 			},
 		},
 	};

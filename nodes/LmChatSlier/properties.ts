@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../shared/node/properties';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../shared/node/properties';
 
 /** The hint n8n's own chat models show: this node is plugged in below an AI Agent or chain. */
 export const connectionHint: INodeProperties = {
@@ -85,10 +85,10 @@ export const modelOptionsProperty: INodeProperties = {
 			displayName: 'Timeout (Ms)',
 			name: 'timeout',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_MS },
 			default: DEFAULT_TIMEOUT_MS,
 			description:
-				'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer',
+				'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer (at most 2147483647 ms, about 24.8 days)',
 		},
 		{
 			displayName: 'Top P',

@@ -49,6 +49,11 @@ describe('Slier API credential', () => {
 		expect(emulator.requests[0].authorization).toBe(`Bearer ${TEST_API_KEY}`);
 	});
 
+	it('its test accepts a key pasted with a line break or spaces around it, like the nodes', async () => {
+		expect(await testCredential(` ${TEST_API_KEY}\n`, emulator.url)).toBe(200);
+		expect(emulator.requests[0].authorization).toBe(`Bearer ${TEST_API_KEY}`);
+	});
+
 	it('its test accepts a pasted /v1 or /v2, stray slashes and spaces, like the nodes', async () => {
 		for (const tail of ['/v1', '/v2/', '//', '/v1/ ']) {
 			expect(await testCredential(TEST_API_KEY, ` ${emulator.url}${tail}`)).toBe(200);

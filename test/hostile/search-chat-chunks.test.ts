@@ -4,7 +4,7 @@ import { runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
- * Review: Slier Search with Stream and Strip Citation Markers on, under a streaming Chat Trigger
+ * Slier Search with Stream and Strip Citation Markers on, under a streaming Chat Trigger
  * or Webhook: run-items.ts forwards the raw deltas (chunks.send('item', delta)), so the chat
  * shows "source¹ … second²" while the item's content has them stripped. What the user reads in
  * the chat should be the content. Fix: pass deltas through the same stripping (with the
@@ -12,7 +12,7 @@ import { useEmulator } from '../helpers/use-emulator';
  */
 const emulator = useEmulator();
 
-it('review: with Strip Citation Markers on, the chat chunks carry the same text as content', async () => {
+it('with Strip Citation Markers on, the chat chunks carry the same text as content', async () => {
 	const chunks: StructuredChunk[] = [];
 	const { items } = await runSlierNode({
 		emulator,

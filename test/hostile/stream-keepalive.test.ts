@@ -1,10 +1,10 @@
 import type { SlierEmulator } from '../emulator/server';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { runSlierNode } from '../helpers/slier-node';
-import { pause, startRawServer, type RawServer } from './raw-server';
+import { pause, startRawServer, type RawServer } from '../helpers/raw-server';
 
 /**
- * Review: Timeout is documented as "for a stream, the longest silence between two parts of the
+ * Timeout is documented as "for a stream, the longest silence between two parts of the
  * answer", but the watchdog in readSse is re-armed by any bytes, SSE keep-alive comments
  * included. A gateway that pings (": ping" every 15 s is common) while the model has stalled
  * keeps the item, its limiter slot and the execution waiting forever. Here the server pings every
@@ -32,7 +32,7 @@ afterAll(async () => {
 	await closeDispatcher();
 });
 
-it('review: a stream that only sends keep-alive comments fails after Timeout as a timeout', async () => {
+it('a stream that only sends keep-alive comments fails after Timeout as a timeout', async () => {
 	const { items } = await runSlierNode({
 		emulator: { url: server.url, apiKey: KEY } as SlierEmulator,
 		items: [{ text: 'hi' }],

@@ -1,10 +1,10 @@
 import type { SlierEmulator } from '../emulator/server';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { runSlierNode } from '../helpers/slier-node';
-import { startRawServer, type RawServer } from './raw-server';
+import { startRawServer, type RawServer } from '../helpers/raw-server';
 
 /**
- * Review (guard for client.ts:165, `choices === undefined`): a 200 that carries an answer is an
+ * (guard for client.ts:165, `choices === undefined`) a 200 that carries an answer is an
  * answer even when the body also has an `error` member (some gateways add a warning object, or
  * `"error": ""`). Deleting that condition passes every existing test.
  */
@@ -26,7 +26,7 @@ afterAll(async () => {
 	await closeDispatcher();
 });
 
-it('review: a 200 with choices and an error member is the answer', async () => {
+it('a 200 with choices and an error member is the answer', async () => {
 	const { items } = await runSlierNode({
 		emulator: { url: server.url, apiKey: KEY } as SlierEmulator,
 		items: [{ text: 'hi' }],

@@ -1,11 +1,11 @@
 import { AdaptiveLimiter } from '../../nodes/shared/transport/limiter';
 
 /**
- * Review (guard for limiter.ts:107, `|| repeated`): 429s that repeat with no success between,
+ * (guard for limiter.ts:107, `|| repeated`) 429s that repeat with no success between,
  * several in flight, are a rate limit too: new attempts wait the retry-after. Dropping
  * `|| repeated` passes every existing test. Lower bound only (a busy machine only waits longer).
  */
-it('review: repeated 429s with two in flight hold new attempts back for the retry-after', async () => {
+it('repeated 429s with two in flight hold new attempts back for the retry-after', async () => {
 	const limiter = new AdaptiveLimiter(8);
 	const [a, b] = await Promise.all([limiter.acquire(), limiter.acquire()]);
 	const [c, d] = await Promise.all([limiter.acquire(), limiter.acquire()]);

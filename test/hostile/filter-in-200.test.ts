@@ -1,10 +1,10 @@
 import type { SlierEmulator } from '../emulator/server';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { runSlierNode } from '../helpers/slier-node';
-import { startRawServer, type RawServer } from './raw-server';
+import { startRawServer, type RawServer } from '../helpers/raw-server';
 
 /**
- * Review (guard for client.ts:178): a gateway that sends the content-filter error with HTTP 200
+ * (guard for client.ts:178) a gateway that sends the content-filter error with HTTP 200
  * and without `status` in it (the emulator's error-200 always includes status 400, which takes
  * the other branch). It must still be the filtered item, not "an error instead of an answer".
  */
@@ -22,7 +22,7 @@ afterAll(async () => {
 	await closeDispatcher();
 });
 
-it('review: a content filter sent with HTTP 200 and no status is the filtered item', async () => {
+it('a content filter sent with HTTP 200 and no status is the filtered item', async () => {
 	const { items } = await runSlierNode({
 		emulator: { url: server.url, apiKey: KEY } as SlierEmulator,
 		items: [{ text: 'hi' }],

@@ -2,7 +2,7 @@ import { jsonOf, runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
- * Review: Answer Format JSON. readJsonAnswer (node/answer-json.ts) tries every "{" / "[" as a
+ * Answer Format JSON. readJsonAnswer (node/answer-json.ts) tries every "{" / "[" as a
  * start, nested ones included. When the model's outer object is broken (a trailing comma, or cut
  * off by max_tokens: finish_reason "length"), it silently returns the first *inner* object that
  * parses, so the item succeeds with `data` being a fragment of what was asked. The user's
@@ -24,7 +24,7 @@ async function answerAsJson(reply: string) {
 	return jsonOf(items)[0];
 }
 
-describe('review: Answer Format JSON never passes off a fragment as the answer', () => {
+describe('Answer Format JSON never passes off a fragment as the answer', () => {
 	it('an object with a trailing comma fails as invalid_json, not as its inner object', async () => {
 		const item = await answerAsJson('{"company": {"name": "Acme"}, "size": 50,}');
 		expect(item.data).not.toEqual({ name: 'Acme' });

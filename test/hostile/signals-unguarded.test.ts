@@ -9,7 +9,7 @@ import { TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
- * Review: guards for lines whose deletion no existing test notices.
+ * guards for lines whose deletion no existing test notices.
  * - signals.ts:426 (linkedSignal.dispose) and SlierChatModel.ts:143 (signal.dispose()): without
  *   them every run / model call leaves an 'abort' listener on n8n's execution cancel signal
  *   (and on an agent's signal that lives for the whole conversation).
@@ -21,7 +21,7 @@ const emulator = useEmulator();
 
 const SETTINGS: ModelSettings = { model: 'claude-2', searchMode: false, stripCitations: false, apiVersion: 'v1', timeoutMs: 5_000, maxRetries: 0 };
 
-describe('review: no listener is left on a long-lived cancel signal', () => {
+describe('no listener is left on a long-lived cancel signal', () => {
 	it('linkedSignal: dispose removes its listener', () => {
 		const outer = new AbortController();
 		for (let i = 0; i < 5; i++) linkedSignal(outer.signal).dispose();
@@ -46,7 +46,7 @@ describe('review: no listener is left on a long-lived cancel signal', () => {
 	});
 });
 
-describe('review: RunGate', () => {
+describe('RunGate', () => {
 	it('a free slot reaches a live waiter even when a cancelled waiter queued before it', async () => {
 		const open: Gate = { acquire: async () => () => {} };
 		const gate = new RunGate(1, open);
@@ -63,6 +63,6 @@ describe('review: RunGate', () => {
 	});
 });
 
-it('review: only ² and ³ can be a unit power: "5 km¹" cites source 1', () => {
+it('only ² and ³ can be a unit power: "5 km¹" cites source 1', () => {
 	expect(extractCitations('The track is 5 km¹ long.')).toEqual([1]);
 });

@@ -8,7 +8,7 @@ import { captureOutput } from '../helpers/capture-output';
 import { TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
-/** Review of the Slier Chat Model sub-node, through WorkflowExecute and the AI chain stand-in. */
+/** Hostile inputs for the Slier Chat Model sub-node, through WorkflowExecute and the AI chain stand-in. */
 const emulator = useEmulator();
 
 async function runChain(messages: unknown[], parameters: INodeParameters, stream: boolean) {
@@ -44,7 +44,7 @@ async function runChain(messages: unknown[], parameters: INodeParameters, stream
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
-describe('review: Slier Chat Model', () => {
+describe('Slier Chat Model', () => {
 	/**
 	 * The item nodes refuse a Timeout above 2147483647 ms (issue 9, case 7), the sub-node does not
 	 * (LmChatSlier/settings.ts, properties.ts has no maxValue): the SSE watchdog's setTimeout then

@@ -2,7 +2,7 @@ import { runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
- * Review: a 429 storm that is not a concurrency cap (every request rejected for a moment,
+ * a 429 storm that is not a concurrency cap (every request rejected for a moment,
  * whatever the number in flight: a provider-wide hiccup) drives the process-wide shared limiter
  * down to 1-2 with `throttled` set for good, and it then grows by one only every 8 × limit
  * successes. Every later execution of this n8n process against that account crawls: measured,
@@ -13,7 +13,7 @@ import { useEmulator } from '../helpers/use-emulator';
  */
 const emulator = useEmulator({ latencyMs: 40 });
 
-it('review: after a transient 429 storm the next calm run is not held to 1-3 requests at a time', async () => {
+it('after a transient 429 storm the next calm run is not held to 1-3 requests at a time', async () => {
 	const storm = await runSlierNode({
 		emulator,
 		items: Array.from({ length: 16 }, (_, i) => ({ text: `storm ${i} [[429 times=3 retry-after-ms=10]]` })),

@@ -1,10 +1,10 @@
 import type { SlierEmulator } from '../emulator/server';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { runSlierNode } from '../helpers/slier-node';
-import { pause, startRawServer, type RawServer } from './raw-server';
+import { pause, startRawServer, type RawServer } from '../helpers/raw-server';
 
 /**
- * Review (guard for sse.ts:384): after `data: [DONE]` the answer is whole, so a server or proxy
+ * (guard for sse.ts:384) after `data: [DONE]` the answer is whole, so a server or proxy
  * that then drops the connection without ending the chunked body (a reset, a premature close)
  * must not fail the item. No existing test has the connection cut *after* [DONE].
  */
@@ -27,7 +27,7 @@ afterAll(async () => {
 	await closeDispatcher();
 });
 
-it.each(['reset', 'destroy'] as const)('review: a connection %s right after [DONE] still gives the whole answer', async (kind) => {
+it.each(['reset', 'destroy'] as const)('a connection %s right after [DONE] still gives the whole answer', async (kind) => {
 	how = kind;
 	const { items } = await runSlierNode({
 		emulator: { url: server.url, apiKey: KEY } as SlierEmulator,

@@ -1,10 +1,10 @@
 import type { SlierEmulator } from '../emulator/server';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { runSlierNode } from '../helpers/slier-node';
-import { startRawServer, type RawServer } from './raw-server';
+import { startRawServer, type RawServer } from '../helpers/raw-server';
 
 /**
- * Review: the key is removed from the raw text *before* JSON.parse, so a server whose JSON
+ * the key is removed from the raw text *before* JSON.parse, so a server whose JSON
  * encoder escapes a character of the key (PHP's json_encode writes "/" as "\/", other encoders
  * write "\u002f") slips it past the redaction; JSON.parse then restores the key into the item's
  * error, the chat chunk and raw. Base64-style keys contain "/" and "+".
@@ -39,7 +39,7 @@ const run = (stream = false, simplify = true) =>
 		continueOnFail: true,
 	});
 
-describe('review: an echoed key escaped by the server’s JSON encoder is still removed', () => {
+describe('an echoed key escaped by the server’s JSON encoder is still removed', () => {
 	it('JSON error body with "\\/" escapes (PHP json_encode style)', async () => {
 		reply = (_stream, authorization) => ({
 			status: 400,

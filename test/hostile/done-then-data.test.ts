@@ -1,10 +1,10 @@
 import type { SlierEmulator } from '../emulator/server';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { runSlierNode } from '../helpers/slier-node';
-import { pause, startRawServer, type RawServer } from './raw-server';
+import { pause, startRawServer, type RawServer } from '../helpers/raw-server';
 
 /**
- * Review (unguarded line): sse.ts `if (complete) continue;`. A server that keeps sending data
+ * (unguarded line) sse.ts `if (complete) continue;`. A server that keeps sending data
  * events after `data: [DONE]` faster than the 100 ms end grace: the item must return at [DONE]
  * (the client drops the connection), not read on until the server stops. Deleting that line
  * passes every existing test (the hold-open directive pings every 200 ms, slower than the grace).
@@ -32,7 +32,7 @@ afterAll(async () => {
 	await closeDispatcher();
 });
 
-it('review: data after [DONE] is not read on: the client leaves long before the server is done', async () => {
+it('data after [DONE] is not read on: the client leaves long before the server is done', async () => {
 	const { items } = await runSlierNode({
 		emulator: { url: server.url, apiKey: KEY } as SlierEmulator,
 		items: [{ text: 'hi' }],
