@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../shared/node/properties';
+import { apiVersionOption, maxRetriesOption, temperatureOption, timeoutOption, topPOption } from '../shared/node/properties';
 
 /** The hint n8n's own chat models show: this node is plugged in below an AI Agent or chain. */
 export const connectionHint: INodeProperties = {
@@ -37,17 +37,7 @@ export const modelOptionsProperty: INodeProperties = {
 			description:
 				"Whether to answer through Slier Search's completions instead of a chat model: answers from the web, with superscript source numbers. No model is sent then.",
 		},
-		{
-			displayName: 'API Version',
-			name: 'apiVersion',
-			type: 'options',
-			default: 'v1',
-			options: [
-				{ name: 'V1', value: 'v1' },
-				{ name: 'V2', value: 'v2' },
-			],
-			description: 'Which version of the Slier API to call',
-		},
+		apiVersionOption,
 		{
 			displayName: 'Extra Model Parameters (JSON)',
 			name: 'extra',
@@ -56,15 +46,7 @@ export const modelOptionsProperty: INodeProperties = {
 			description:
 				'Further model_params this model accepts, as a JSON object; merged in last, so they win over Temperature and Top P',
 		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 10 },
-			default: DEFAULT_MAX_RETRIES,
-			description:
-				'How often to retry after a rate limit, a server error or a dropped connection, with growing pauses. A streamed answer is never retried once it has started.',
-		},
+		maxRetriesOption,
 		{
 			displayName: 'Strip Citation Markers',
 			name: 'stripCitations',
@@ -73,30 +55,8 @@ export const modelOptionsProperty: INodeProperties = {
 			description:
 				'Whether to remove the superscript source numbers (¹ ² ³) from Slier Search answers. Only used with Answer With Slier Search.',
 		},
-		{
-			displayName: 'Temperature',
-			name: 'temperature',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
-			default: 1,
-			description: 'Higher values make the answer more random, lower more focused (0 to 2)',
-		},
-		{
-			displayName: 'Timeout (Ms)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_MS },
-			default: DEFAULT_TIMEOUT_MS,
-			description:
-				'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer (at most 2147483647 ms, about 24.8 days)',
-		},
-		{
-			displayName: 'Top P',
-			name: 'topP',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			default: 1,
-			description: 'Nucleus sampling: only the tokens in the top P probability mass are considered (0 to 1)',
-		},
+		temperatureOption,
+		timeoutOption,
+		topPOption,
 	],
 };

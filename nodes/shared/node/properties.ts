@@ -104,6 +104,63 @@ export const streamProperty: INodeProperties = {
 		'Whether to receive the answer as it is generated. The output item is the same either way.',
 };
 
+export const DEFAULT_TIMEOUT_MS = 300_000;
+/** The longest timer Node.js can set (about 24.8 days); anything longer fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_MAX_CONCURRENCY = 8;
+
+/** Options the item nodes and the Slier Chat Model share, defined once so they read the same. */
+export const temperatureOption: INodeProperties = {
+	displayName: 'Temperature',
+	name: 'temperature',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+	default: 1,
+	description: 'Higher values make the answer more random, lower more focused (0 to 2)',
+};
+
+export const topPOption: INodeProperties = {
+	displayName: 'Top P',
+	name: 'topP',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+	default: 1,
+	description: 'Nucleus sampling: only the tokens in the top P probability mass are considered (0 to 1)',
+};
+
+export const apiVersionOption: INodeProperties = {
+	displayName: 'API Version',
+	name: 'apiVersion',
+	type: 'options',
+	default: 'v1',
+	options: [
+		{ name: 'V1', value: 'v1' },
+		{ name: 'V2', value: 'v2' },
+	],
+	description: 'Which version of the Slier API to call',
+};
+
+export const maxRetriesOption: INodeProperties = {
+	displayName: 'Max Retries',
+	name: 'maxRetries',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 10 },
+	default: DEFAULT_MAX_RETRIES,
+	description:
+		'How often to retry after a rate limit, a server error or a dropped connection, with growing pauses. A streamed answer is never retried once it has started.',
+};
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Ms)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_MS },
+	default: DEFAULT_TIMEOUT_MS,
+	description:
+		'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer. At most 2147483647 (about 24.8 days).',
+};
+
 export const modelParamsProperty: INodeProperties = {
 	displayName: 'Model Parameters',
 	name: 'modelParams',
@@ -119,45 +176,15 @@ export const modelParamsProperty: INodeProperties = {
 			description:
 				'Further model_params this model accepts, as a JSON object; merged in last, so they win over the fields above',
 		},
-		{
-			displayName: 'Temperature',
-			name: 'temperature',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
-			default: 1,
-			description: 'Higher values make the answer more random, lower more focused (0 to 2)',
-		},
-		{
-			displayName: 'Top P',
-			name: 'topP',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			default: 1,
-			description: 'Nucleus sampling: only the tokens in the top P probability mass are considered (0 to 1)',
-		},
+		temperatureOption,
+		topPOption,
 	],
 };
-
-export const DEFAULT_TIMEOUT_MS = 300_000;
-/** The longest timer Node.js can set (about 24.8 days); anything longer fires after 1 ms. */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
-export const DEFAULT_MAX_RETRIES = 2;
-export const DEFAULT_MAX_CONCURRENCY = 8;
 
 /** The Options collection; a node may add its own entries (Search adds citation stripping). */
 export function optionsProperty(extra: INodeProperties[] = []): INodeProperties {
 	const options: INodeProperties[] = [
-		{
-			displayName: 'API Version',
-			name: 'apiVersion',
-			type: 'options',
-			default: 'v1',
-			options: [
-				{ name: 'V1', value: 'v1' },
-				{ name: 'V2', value: 'v2' },
-			],
-			description: 'Which version of the Slier API to call',
-		},
+		apiVersionOption,
 		{
 			displayName: 'Answer Format',
 			name: 'answerFormat',
@@ -192,15 +219,7 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			description:
 				'How many items to send to Slier at the same time. When Slier answers "too many requests" to several at once, all runs of this n8n process using the same account send fewer at once, and more again as requests succeed (in queue mode each worker learns its own limit). 1 sends one item after another. Output order is always the input order.',
 		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 10 },
-			default: DEFAULT_MAX_RETRIES,
-			description:
-				'How often to retry after a rate limit, a server error or a dropped connection, with growing pauses. A streamed answer is never retried once it has started.',
-		},
+		maxRetriesOption,
 		{
 			displayName: 'On Content Filter',
 			name: 'onContentFilter',
@@ -228,15 +247,7 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			description:
 				"Whether to output only the normalized fields. Turn off to add raw, the API's own response.",
 		},
-		{
-			displayName: 'Timeout (Ms)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_MS },
-			default: DEFAULT_TIMEOUT_MS,
-			description:
-				'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer. At most 2147483647 (about 24.8 days).',
-		},
+		timeoutOption,
 		...extra,
 	];
 	return {
