@@ -298,6 +298,31 @@ async function runChainWithKey(apiKey: string) {
 	return { error: run.data.resultData.error };
 }
 
+describe('Slier Chat Model, hostile inputs', () => {
+	it('refuses a Timeout above 2147483647 ms before sending, streamed too', async () => {
+		const { error } = await runChain({ messages: [[['human', 'Hi [[pace ms=20]]']]], parameters: { options: { timeout: 3_000_000_000 } }, stream: true });
+		expect(error?.description).toMatch(/^Timeout is 3000000000 ms/);
+		expect(bodies()).toEqual([]);
+	});
+
+	it('search mode with Strip Citation Markers keeps a unit power when streamed, as generate() does', async () => {
+		const answer = 'The lake covers 25 km² and holds 3 m³ per second¹. Sources agree².';
+		const reply = Buffer.from(answer, 'utf8').toString('base64url');
+		const parameters = { options: { searchMode: true, stripCitations: true } };
+		const messages = [[['human', `Lake? [[reply b64=${reply}]]`]]];
+		const generated = await runChain({ messages, parameters });
+		const streamed = await runChain({ messages, parameters, stream: true });
+		expect(generated.items[0].text).toBe('The lake covers 25 km² and holds 3 m³ per second. Sources agree.');
+		expect(streamed.items[0].text).toBe(generated.items[0].text);
+	});
+
+	it('says what a wrong Temperature is without [object Object]', async () => {
+		const { error } = await runChain({ messages: [[['human', 'Hi']]], parameters: { options: { temperature: '={{ { "a": 1 } }}' } } });
+		expect(error?.description).toBe('Temperature is an object, outside 0 to 2');
+		expect(bodies()).toEqual([]);
+	});
+});
+
 describe('on n8n 1.x, which has no @n8n/ai-node-sdk', () => {
 	it("loads every node of the package, and the sub-node says what it needs (built package)", () => {
 		// A fresh Node process where @n8n/ai-node-sdk cannot be found, as in n8n 1.x.
