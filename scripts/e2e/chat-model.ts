@@ -229,23 +229,7 @@ export async function beforeStart(test: Test, host: N8nHost, emulator: SlierEmul
 export async function afterStart(test: Test, host: N8nHost, emulator: SlierEmulator, n8nVersion: string): Promise<void> {
 	if (n8nVersion.startsWith('1.')) return;
 	await test('Slier Chat Model: an AI Agent under a streaming Webhook delivers Slier’s answer in pieces', async () => {
-		await host.waitForWebhook(AGENT_STREAM_PATH, 'POST');
-		const res = await request(`${host.url}/webhook/${AGENT_STREAM_PATH}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ question: 'Stream the agent answer [[pace ms=150]]' }),
-		});
-		if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${await res.body.text()}`);
-		const arrivals: Array<{ at: number; text: string }> = [];
-		const started = Date.now();
-		for await (const chunk of res.body) arrivals.push({ at: Date.now() - started, text: chunk.toString() });
-		const chunks = arrivals
-			.map((a) => a.text)
-			.join('')
-			.split('\n')
-			.filter((line) => line.trim())
-			.map((line) => JSON.parse(line) as { type: string; content?: string });
-		const text = chunks.filter((c) => c.type === 'item').map((c) => c.content).join('');
+		const { arrivals, chunks, text } = await host.postStreaming(AGENT_STREAM_PATH, { question: 'Stream the agent answer [[pace ms=150]]' });
 		check(text === 'claude-2 answers “Stream the agent answer” ✓', `streamed text: ${JSON.stringify(text)} from ${JSON.stringify(chunks).slice(0, 600)}`);
 		const spread = arrivals[arrivals.length - 1].at - arrivals[0].at;
 		check(arrivals.length >= 4 && spread >= 500, `not incremental: ${arrivals.length} network reads over ${spread} ms`);

@@ -3,7 +3,6 @@
  * with Slier Search as a tool, Stream on, behind a Webhook whose response streams. The caller
  * must receive only the agent's answer, never the tool's own text.
  */
-import { request } from 'undici';
 
 import type { SlierEmulator } from '../../test/emulator/server';
 import type { N8nHost } from './n8n-host';
@@ -75,23 +74,12 @@ export async function hardeningChecks(test: Test, host: N8nHost, emulator: Slier
 	await test('an agent with a streaming Slier Search tool streams only the agent’s answer to a webhook', async () => {
 		await host.waitForWebhook(PATH, 'POST');
 		emulator.reset();
-		const res = await request(`${host.url}/webhook/${PATH}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ question: QUESTION }),
-		});
-		const raw = await res.body.text();
-		if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${raw}\n${host.serverLog.slice(-1500)}`);
-		const chunks = raw
-			.split('\n')
-			.filter((line) => line.trim())
-			.map((line) => JSON.parse(line) as { type: string; content?: string; metadata?: { nodeName?: string } });
+		const { chunks, text, raw } = await host.postStreaming(PATH, { question: QUESTION });
 		const searches = emulator.requests.filter((r) => r.path === '/v1/search/completions');
 		const streamed = searches.map((r) => (r.body as { stream?: boolean }).stream);
 		if (streamed.length !== 1 || streamed[0] !== true) throw new Error(`Slier Search requests (stream flags): ${JSON.stringify(streamed)}`);
 		const senders = [...new Set(chunks.map((c) => c.metadata?.nodeName))];
 		if (senders.length !== 1 || senders[0] !== 'AI Agent') throw new Error(`chunks came from ${JSON.stringify(senders)}: ${raw.slice(0, 800)}`);
-		const text = chunks.filter((c) => c.type === 'item').map((c) => c.content).join('');
 		if (!text.startsWith('Agent answer from the tool:') || !text.includes(`Slier Search on “${QUESTION}”`)) {
 			throw new Error(`the streamed text is not the agent's answer: ${text.slice(0, 500)}`);
 		}

@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { request } from 'undici';
 
 const run = promisify(execFile);
 
@@ -123,6 +124,33 @@ export class N8nHost {
 		throw new Error(`the webhook ${method} /webhook/${path} was not registered within 60 s:\n${this.serverLog.slice(-1500)}`);
 	}
 
+	/**
+	 * POSTs JSON to a streaming webhook (once it is registered) and reads n8n's streamed reply as
+	 * it arrives: each network read with its time, the parsed chunks and the text of the items.
+	 */
+	async postStreaming(path: string, body: unknown): Promise<StreamedReply> {
+		await this.waitForWebhook(path, 'POST');
+		const res = await request(`${this.url}/webhook/${path}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		if (res.statusCode !== 200) {
+			throw new Error(`HTTP ${res.statusCode}: ${await res.body.text()}\n${this.serverLog.slice(-1500)}`);
+		}
+		const arrivals: StreamedReply['arrivals'] = [];
+		const started = Date.now();
+		const decoder = new TextDecoder();
+		for await (const piece of res.body as AsyncIterable<Buffer>) arrivals.push({ at: Date.now() - started, text: decoder.decode(piece, { stream: true }) });
+		const raw = arrivals.map((a) => a.text).join('');
+		const chunks = raw
+			.split('\n')
+			.filter((line) => line.trim())
+			.map((line) => JSON.parse(line) as StreamedChunk);
+		const text = chunks.filter((c) => c.type === 'item').map((c) => c.content).join('');
+		return { arrivals, chunks, text, raw };
+	}
+
 	private cookie = '';
 
 	/** Creates the owner account (a fresh n8n has none) and logs in; returns the login cookie. */
@@ -170,6 +198,20 @@ export class N8nHost {
 			server.kill('SIGTERM');
 		});
 	}
+}
+
+export interface StreamedChunk {
+	type: string;
+	content?: string;
+	metadata?: { nodeName?: string };
+}
+
+export interface StreamedReply {
+	arrivals: Array<{ at: number; text: string }>;
+	chunks: StreamedChunk[];
+	/** The item chunks' text, joined. */
+	text: string;
+	raw: string;
 }
 
 export interface RunOutput {

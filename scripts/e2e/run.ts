@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
 
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
 import * as chatModel from './chat-model';
@@ -119,25 +118,7 @@ async function main(): Promise<number> {
 			if (N8N_VERSION.startsWith('1.')) await host.cli('update:workflow', '--id=slierE2Estream01', '--active=true');
 			else await host.cli('publish:workflow', '--id=slierE2Estream01');
 			await host.start();
-			await host.waitForWebhook(STREAM_PATH, 'POST');
-			const res = await request(`${host.url}/webhook/${STREAM_PATH}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ question: 'Stream this to me [[pace ms=150]]' }),
-			});
-			if (res.statusCode !== 200) {
-				throw new Error(`HTTP ${res.statusCode}: ${await res.body.text()}\n${host.serverLog.slice(-1500)}`);
-			}
-			const arrivals: Array<{ at: number; text: string }> = [];
-			const started = Date.now();
-			for await (const chunk of res.body) arrivals.push({ at: Date.now() - started, text: chunk.toString() });
-			const chunks = arrivals
-				.map((a) => a.text)
-				.join('')
-				.split('\n')
-				.filter((line) => line.trim())
-				.map((line) => JSON.parse(line) as { type: string; content?: string });
-			const text = chunks.filter((c) => c.type === 'item').map((c) => c.content).join('');
+			const { arrivals, text } = await host.postStreaming(STREAM_PATH, { question: 'Stream this to me [[pace ms=150]]' });
 			expectEqual(text, 'claude-2 answers “Stream this to me” ✓', 'streamed text');
 			const spread = arrivals[arrivals.length - 1].at - arrivals[0].at;
 			if (arrivals.length < 4 || spread < 500) {
