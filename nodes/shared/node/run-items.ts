@@ -8,7 +8,7 @@ import {
 
 import { complete, type Connection } from '../completion/complete';
 import type { Answer, Endpoint } from '../completion/types';
-import { egressFilterOf } from '../transport/egress';
+import { egressFilterOf, type EgressFilter } from '../transport/egress';
 import { SlierError } from '../transport/errors';
 import { RunGate, sharedLimiter, type Gate } from '../transport/limiter';
 import { invalidJsonError, readJsonAnswer } from './answer-json';
@@ -46,6 +46,8 @@ interface RunContext {
 	endpoint: Endpoint;
 	credentials: SlierCredentials;
 	signal: AbortSignal;
+	/** n8n's SSRF policy (2.x), asked for once per run: it is the same for every item. */
+	egress: EgressFilter | undefined;
 	limiter: Gate;
 	params: ParamReader;
 	items: INodeExecutionData[];
@@ -83,6 +85,7 @@ export async function runCompletions(
 		endpoint,
 		credentials,
 		signal: stop.signal,
+		egress: egressFilterOf(ctx),
 		// The run gate bounds this run to Max Concurrent Requests; the shared limiter bounds all runs
 		// against this provider together and learns its cap.
 		limiter: new RunGate(maxConcurrency, sharedLimiter(credentials.baseUrl, credentials.apiKey)),
@@ -186,7 +189,7 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
 		signal: run.signal,
-		egress: egressFilterOf(ctx),
+		egress: run.egress,
 	};
 	const chunks = ChunkStream.open(ctx, i, completion.body.stream);
 	const filter = chunks && run.view?.chatText?.(options);
