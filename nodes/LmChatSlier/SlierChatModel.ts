@@ -14,6 +14,7 @@ import { complete, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
 import type { EgressFilter } from '../shared/transport/egress';
+import { linkedSignal } from '../shared/node/signals';
 import { SlierError } from '../shared/transport/errors';
 import { sharedLimiter } from '../shared/transport/limiter';
 import { contentFilterError, modelCallError } from './errors';
@@ -126,7 +127,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 			completion.body.model = settings.model;
 			if (settings.modelParams) completion.body.model_params = settings.modelParams;
 		}
-		const signal = anySignal([this.context.cancelSignal, config?.signal, config?.abortSignal, ownSignal]);
+		const signal = linkedSignal(this.context.cancelSignal, config?.signal, config?.abortSignal, ownSignal);
 		const connection: Connection = {
 			...credentials,
 			timeoutMs: settings.timeoutMs,
@@ -202,20 +203,5 @@ function toTokenUsage(answer: Answer): TokenUsage | undefined {
 		promptTokens,
 		completionTokens: usage.completionTokens,
 		totalTokens: usage.totalTokens ?? promptTokens + usage.completionTokens,
-	};
-}
-
-/** One signal for several; listeners are removed afterwards (AbortSignal.any leaks on Node 20–22). */
-function anySignal(signals: Array<AbortSignal | undefined>) {
-	const controller = new AbortController();
-	const abort = () => controller.abort();
-	const live = signals.filter((s): s is AbortSignal => s !== undefined);
-	for (const signal of live) {
-		if (signal.aborted) controller.abort();
-		else signal.addEventListener('abort', abort, { once: true });
-	}
-	return {
-		signal: controller.signal,
-		dispose: () => live.forEach((signal) => signal.removeEventListener('abort', abort)),
 	};
 }
