@@ -10,11 +10,11 @@ import {
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { CitationStripper, stripCitations } from '../shared/completion/citations';
-import { complete, type Connection } from '../shared/completion/complete';
+import { streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
 import type { EgressFilter } from '../shared/transport/egress';
-import { linkedSignal } from '../shared/node/signals';
+import { linkedSignal } from '../shared/transport/signals';
 import { SlierError } from '../shared/transport/errors';
 import { sharedLimiter } from '../shared/transport/limiter';
 import { contentFilterError, modelCallError } from './errors';
@@ -47,7 +47,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 	}
 
 	async generate(messages: SdkMessage[], config?: CallConfig): Promise<GenerateResult> {
-		const answer = await this.call(messages, config, false);
+		const answer = await this.answer(messages, config);
 		const text = this.finalText(answer);
 		return {
 			id: answer.id ?? undefined,
@@ -61,61 +61,34 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 
 	/** Yields Slier's text deltas as they arrive; a cut or failed stream throws, never ends short. */
 	async *stream(messages: SdkMessage[], config?: CallConfig): AsyncIterable<StreamChunk> {
-		const deltas: string[] = [];
-		let wake: (() => void) | undefined;
-		let settled = false;
-		let answer: Answer | undefined;
-		let failure: unknown;
-		const stop = new AbortController();
-		let leading = true; // Slier pads answers with a leading space, which generate() trims too
 		const stripper = this.context.settings.stripCitations ? new CitationStripper() : undefined;
-		const take = (piece: string) => {
+		let leading = true; // Slier pads answers with a leading space, which generate() trims too
+		const delta = (piece: string): StreamChunk | undefined => {
 			const text = leading ? piece.replace(/^\s+/, '') : piece;
-			if (text === '') return;
+			if (text === '') return undefined;
 			leading = false;
-			deltas.push(text);
-			wake?.();
+			return { type: 'text-delta', delta: text };
 		};
-		const call = this.call(messages, config, true, stop.signal, (delta) => take(stripper ? stripper.push(delta) : delta)).then(
-			(result) => {
-				if (stripper) take(stripper.flush()); // a marker held back at the very end
-				answer = result;
-			},
-			(error: unknown) => (failure = error),
-		);
-		const settle = () => {
-			settled = true;
-			wake?.();
-		};
-		void call.finally(settle);
-		try {
-			for (;;) {
-				const delta = deltas.shift();
-				if (delta !== undefined) {
-					yield { type: 'text-delta', delta };
-					continue;
-				}
-				if (settled) break;
-				await new Promise<void>((resolve) => (wake = resolve));
-				wake = undefined;
+		let answer: Answer | undefined;
+		for await (const event of this.call(messages, config, true)) {
+			if (event.type === 'answer') {
+				answer = event.answer;
+				continue;
 			}
-			if (failure !== undefined) throw failure;
-			this.finalText(answer!); // a filtered answer throws here
-			yield { type: 'finish', finishReason: toFinishReason(answer!.finishReason), usage: toTokenUsage(answer!) };
-		} finally {
-			// The consumer stopped reading early (or we threw): do not pay for the rest.
-			if (!settled) stop.abort();
-			await call;
+			const chunk = delta(stripper ? stripper.push(event.text) : event.text);
+			if (chunk) yield chunk;
 		}
+		const held = stripper && delta(stripper.flush()); // a marker held back at the very end
+		if (held) yield held;
+		this.finalText(answer!); // a filtered answer throws here
+		yield { type: 'finish', finishReason: toFinishReason(answer!.finishReason), usage: toTokenUsage(answer!) };
 	}
 
-	private async call(
-		messages: SdkMessage[],
-		config: CallConfig | undefined,
-		stream: boolean,
-		ownSignal?: AbortSignal,
-		onText?: (delta: string) => void,
-	): Promise<Answer> {
+	/**
+	 * One Slier completion through the shared transport, as events. Stopping to pull (an AI node
+	 * that stops reading) aborts the request: nobody pays for the rest.
+	 */
+	private async *call(messages: SdkMessage[], config: CallConfig | undefined, stream: boolean): AsyncGenerator<CompletionEvent, void, undefined> {
 		const { node, credentials, settings } = this.context;
 		this.refuseTools();
 		const completion: CompletionRequest = {
@@ -127,7 +100,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 			completion.body.model = settings.model;
 			if (settings.modelParams) completion.body.model_params = settings.modelParams;
 		}
-		const signal = linkedSignal(this.context.cancelSignal, config?.signal, config?.abortSignal, ownSignal);
+		const signal = linkedSignal(this.context.cancelSignal, config?.signal, config?.abortSignal);
 		const connection: Connection = {
 			...credentials,
 			timeoutMs: settings.timeoutMs,
@@ -136,9 +109,8 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 			egress: this.context.egress,
 		};
 		try {
-			return await complete(connection, completion, {
+			yield* streamCompletion(connection, completion, {
 				gate: sharedLimiter(credentials.baseUrl, credentials.apiKey),
-				onText,
 				onRetry: ({ attempt, delayMs, reason }) =>
 					this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
 			});
@@ -147,6 +119,11 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 		} finally {
 			signal.dispose();
 		}
+	}
+
+	private async answer(messages: SdkMessage[], config: CallConfig | undefined): Promise<Answer> {
+		for await (const event of this.call(messages, config, false)) if (event.type === 'answer') return event.answer;
+		throw new Error('A completion ended without an answer');
 	}
 
 	/** The answer text, or an error for a refusal: a chain has no item to mark as filtered. */

@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import { SlierChatModel } from '../../nodes/LmChatSlier/SlierChatModel';
 import type { ModelSettings } from '../../nodes/LmChatSlier/settings';
 import { extractCitations } from '../../nodes/shared/completion/citations';
-import { linkedSignal } from '../../nodes/shared/node/signals';
+import { linkedSignal } from '../../nodes/shared/transport/signals';
 import { RunGate, type Gate } from '../../nodes/shared/transport/limiter';
 import { TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';

@@ -1,5 +1,6 @@
 import { requestJson, requestStream } from '../transport/client';
 import { SlierError } from '../transport/errors';
+import { linkedSignal } from '../transport/signals';
 import type { SlierRequest, TransportHooks } from '../transport/types';
 import { fromCompletion, fromFilterError } from './normalize';
 import { StreamAssembler } from './stream-assembler';
@@ -7,63 +8,96 @@ import type { Answer, CompletionRequest } from './types';
 
 export type Connection = Omit<SlierRequest, 'method' | 'path' | 'body'>;
 
-export interface CompleteOptions extends TransportHooks {
-	/** Each text delta as it arrives (streaming only). */
-	onText?: (delta: string) => void;
-}
+/**
+ * What a completion yields, in order: the answer's text as it arrives (streaming only, already
+ * free of the API key), then exactly one `answer`, the normalized whole.
+ */
+export type CompletionEvent = { type: 'text'; text: string } | { type: 'answer'; answer: Answer };
 
 export function completionPath(req: Pick<CompletionRequest, 'endpoint' | 'apiVersion'>): string {
 	return `/${req.apiVersion}/${req.endpoint}/completions`;
 }
 
 /**
- * Runs one completion and returns the normalized answer. A content-filter refusal, whether an
- * HTTP 400 or a `content_filter` finish inside a stream, is an answer with `filtered: true`,
- * not an error: the caller decides whether the user wants it as an error.
+ * Runs one completion. A content-filter refusal, whether an HTTP 400 or a `content_filter` finish
+ * inside a stream, is an answer with `filtered: true`, not an error: the caller decides whether the
+ * user wants it as an error. A caller that stops pulling before the answer cancels the request, so
+ * nobody pays for the rest of a generation no one reads.
  */
-export async function complete(
+export async function* streamCompletion(
 	connection: Connection,
 	completion: CompletionRequest,
-	options: CompleteOptions = {},
-): Promise<Answer> {
-	const req: SlierRequest = {
-		...connection,
-		method: 'POST',
-		path: completionPath(completion),
-		body: completion.body,
-	};
-	if (!completion.body.stream) {
-		try {
-			return fromCompletion(await requestJson(req, options));
-		} catch (error) {
-			return filteredOrThrow(error, null);
-		}
-	}
-	const assembler = new StreamAssembler(options.onText, connection.apiKey);
+	hooks: TransportHooks = {},
+): AsyncGenerator<CompletionEvent, void, undefined> {
+	const stop = linkedSignal(connection.signal);
+	const req: SlierRequest = { ...connection, signal: stop.signal, method: 'POST', path: completionPath(completion), body: completion.body };
+	let answered = false;
 	try {
-		const res = await requestStream(
-			req,
-			(data) => {
-				assembler.push(data);
-				return assembler.complete;
-			},
-			options,
-		);
-		return res.kind === 'json' ? fromCompletion(res.body) : assembler.finish();
-	} catch (error) {
-		return filteredOrThrow(error, assembler);
+		if (!completion.body.stream) {
+			const answer = await filteredOrThrow(() => requestJson(req, hooks));
+			answered = true; // before the yield: a caller may stop pulling once it has the answer
+			yield { type: 'answer', answer };
+			return;
+		}
+		const assembler = new StreamAssembler(connection.apiKey);
+		let answer: Answer;
+		try {
+			const res = await requestStream(req, hooks);
+			if (res.kind === 'json') {
+				answer = fromCompletion(res.body);
+			} else {
+				for await (const data of res.events) {
+					const text = assembler.push(data);
+					if (text !== '') yield { type: 'text', text };
+					if (assembler.complete) break;
+				}
+				const rest = assembler.flushText();
+				if (rest !== '') yield { type: 'text', text: rest };
+				answer = assembler.finish();
+			}
+		} catch (error) {
+			const rest = assembler.flushText();
+			if (rest !== '' && error instanceof SlierError && error.isContentFilter) yield { type: 'text', text: rest };
+			answer = streamFailure(error, assembler);
+		}
+		answered = true;
+		yield { type: 'answer', answer };
+	} finally {
+		// The caller stopped early (or we threw): abort what is still in flight.
+		if (!answered) stop.abort();
+		stop.dispose();
 	}
 }
 
-function filteredOrThrow(error: unknown, assembler: StreamAssembler | null): Answer {
-	if (!(error instanceof SlierError)) throw error;
-	if (error.isContentFilter) {
-		const answer = fromFilterError(error.details, { error: error.details.apiError ?? {} });
-		answer.content = assembler?.partialText() ?? null;
-		return answer;
+/** Runs one completion to its answer, streamed or not (the streamed text is not needed). */
+export async function complete(connection: Connection, completion: CompletionRequest, hooks: TransportHooks = {}): Promise<Answer> {
+	for await (const event of streamCompletion(connection, completion, hooks)) {
+		if (event.type === 'answer') return event.answer;
 	}
+	throw new Error('A completion ended without an answer');
+}
+
+async function filteredOrThrow(run: () => Promise<unknown>): Promise<Answer> {
+	try {
+		return fromCompletion(await run());
+	} catch (error) {
+		if (error instanceof SlierError && error.isContentFilter) return filteredAnswer(error, null);
+		throw error;
+	}
+}
+
+function filteredAnswer(error: SlierError, partial: string | null): Answer {
+	const answer = fromFilterError(error.details, { error: error.details.apiError ?? {} });
+	answer.content = partial;
+	return answer;
+}
+
+/** A stream that failed: the filtered answer for a content filter, else the error in its words. */
+function streamFailure(error: unknown, assembler: StreamAssembler): Answer {
+	if (!(error instanceof SlierError)) throw error;
+	if (error.isContentFilter) return filteredAnswer(error, assembler.partialText());
 	// Once text has streamed, a broken connection must not pass for a complete answer.
-	if (assembler && error.details.midStream && (error.kind === 'network' || error.kind === 'timeout')) {
+	if (error.details.midStream && (error.kind === 'network' || error.kind === 'timeout')) {
 		const chars = assembler.receivedChars;
 		throw new SlierError(
 			error.kind === 'timeout' ? 'timeout' : 'stream',

@@ -6,7 +6,9 @@ import type { Answer, Usage } from './types';
 
 /**
  * Builds one answer from SSE chunks as they arrive. It keeps the text and a few scalars, never
- * the chunks themselves, so memory stays bounded by the answer's size.
+ * the chunks themselves, so memory stays bounded by the answer's size. `push` returns the text
+ * that may be passed on now (the end of the text is held back while it could still be the start
+ * of a split API key); `flushText` returns what was held once the stream has ended.
  */
 export class StreamAssembler {
 	private text = '';
@@ -24,10 +26,7 @@ export class StreamAssembler {
 	/** Holds back the end of the text while it could still be the start of a split API key. */
 	private readonly redactor: StreamRedactor | undefined;
 
-	constructor(
-		private readonly onText?: (delta: string) => void,
-		private readonly apiKey?: string,
-	) {
+	constructor(private readonly apiKey?: string) {
 		this.redactor = apiKey ? new StreamRedactor(apiKey) : undefined;
 	}
 
@@ -41,12 +40,12 @@ export class StreamAssembler {
 		return this.text.length + (this.redactor?.heldChars ?? 0);
 	}
 
-	/** Takes one `data:` payload. Throws on malformed JSON or an error event. */
-	push(data: string): void {
-		if (this.done) return;
+	/** Takes one `data:` payload; returns the new text to pass on. Throws on malformed JSON or an error event. */
+	push(data: string): string {
+		if (this.done) return '';
 		if (data.trim() === '[DONE]') {
 			this.done = true;
-			return;
+			return '';
 		}
 		let chunk: Record<string, unknown>;
 		try {
@@ -72,31 +71,31 @@ export class StreamAssembler {
 		}
 		if (chunk.finish === true) this.finished = true;
 		const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as Record<string, unknown>) : undefined;
-		if (!choice || typeof choice !== 'object') return;
+		if (!choice || typeof choice !== 'object') return '';
 		const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
+		let text = '';
 		if (delta && typeof delta === 'object') {
 			if (typeof delta.role === 'string') this.role ??= delta.role;
-			if (typeof delta.content === 'string' && delta.content !== '') this.append(delta.content);
+			if (typeof delta.content === 'string' && delta.content !== '') text = this.append(delta.content);
 		}
 		if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+		return text;
 	}
 
-	private append(piece: string): void {
+	private append(piece: string): string {
 		if (this.text.length + piece.length > LIMITS.answerChars) {
 			throw tooLarge('an answer', `${LIMITS.answerChars / 1024 / 1024} Mi characters`);
 		}
 		const safe = this.redactor ? this.redactor.push(piece) : piece;
 		this.text += safe;
-		if (safe !== '') this.onText?.(safe);
+		return safe;
 	}
 
-	/** The text held back for redaction, once the stream has ended. */
-	private flushHeld(): void {
-		const rest = this.redactor?.flush();
-		if (rest) {
-			this.text += rest;
-			this.onText?.(rest);
-		}
+	/** The text held back for redaction, once the stream has ended (or broke). */
+	flushText(): string {
+		const rest = this.redactor?.flush() ?? '';
+		this.text += rest;
+		return rest;
 	}
 
 	private failWith(error: unknown): never {
@@ -113,15 +112,14 @@ export class StreamAssembler {
 		);
 	}
 
-	/** The text received so far, for a filtered or interrupted answer. */
+	/** The text received so far, for a filtered or interrupted answer (after flushText). */
 	partialText(): string | null {
-		this.flushHeld();
 		return this.text === '' ? null : cleanContent(this.text);
 	}
 
 	/** The final answer. Throws if the stream ended with neither `[DONE]` nor a finish signal. */
 	finish(): Answer {
-		this.flushHeld();
+		this.flushText(); // the caller streams it first; this only makes sure content has it
 		if (!this.done && this.finishReason === null && !this.finished) {
 			throw new SlierError(
 				'stream',

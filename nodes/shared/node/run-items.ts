@@ -6,10 +6,11 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { complete, type Connection } from '../completion/complete';
+import { streamCompletion, type Connection } from '../completion/complete';
 import type { Answer, Endpoint } from '../completion/types';
 import { egressFilterOf, type EgressFilter } from '../transport/egress';
 import { SlierError } from '../transport/errors';
+import { linkedSignal } from '../transport/signals';
 import { RunGate, sharedLimiter, type Gate } from '../transport/limiter';
 import { invalidJsonError, readJsonAnswer } from './answer-json';
 import { toNodeError } from './node-error';
@@ -20,7 +21,6 @@ import { readItemRequest } from './item-request';
 import { ParamReader } from './param-reader';
 import { toFailedJson, toOutputJson, withInputFields, type EndpointFields } from './output';
 import { DEFAULT_MAX_CONCURRENCY } from './properties';
-import { linkedSignal } from './signals';
 
 /**
  * A node's own view of the answer (Search: citations, links, Strip Citation Markers), given the
@@ -193,19 +193,23 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 	};
 	const chunks = ChunkStream.open(ctx, i, completion.body.stream);
 	const filter = chunks && run.view?.chatText?.(options);
-	let answer: Answer;
+	let answer: Answer | undefined;
 	try {
-		answer = await complete(connection, completion, {
+		const events = streamCompletion(connection, completion, {
 			gate: run.limiter,
-			onText: chunks && ((delta) => chunks.send('item', filter ? filter.push(delta) : delta)),
 			onRetry: ({ attempt, delayMs, reason }) =>
 				ctx.logger.warn(`Slier ${endpoint}: item ${i} retry ${attempt} in ${delayMs} ms (${reason})`),
 		});
+		for await (const event of events) {
+			if (event.type === 'answer') answer = event.answer;
+			else chunks?.send('item', filter ? filter.push(event.text) : event.text);
+		}
 	} catch (caught) {
 		const error = caught instanceof SlierError ? toNodeError(ctx.getNode(), caught, settings, { itemIndex: i, model: completion.body.model }) : caught;
 		await chunks?.close(error as Error);
 		throw error;
 	}
+	if (!answer) throw new Error('A completion ended without an answer');
 	if (filter) chunks?.send('item', filter.flush());
 	await chunks?.close();
 	if (answer.filtered && settings.onContentFilter === 'error') {

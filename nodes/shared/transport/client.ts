@@ -11,8 +11,12 @@ import { seconds } from './format';
 import { readSse } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
 
-/** A response that came back as one JSON document, or as a stream that was fully read. */
-export type SlierResponse = { kind: 'json'; body: unknown } | { kind: 'sse' };
+/**
+ * A response that came back as one JSON document, or a stream whose events the caller pulls. The
+ * caller must iterate `events` (or call its `return()`): that releases the limiter slot and lets
+ * the connection go back to the pool.
+ */
+export type SlierResponse = { kind: 'json'; body: unknown } | { kind: 'sse'; events: AsyncGenerator<string, void, undefined> };
 
 /**
  * Sends a request and parses the JSON answer. Retries until a whole 2xx body has been read: a
@@ -23,52 +27,66 @@ export async function requestJson(req: SlierRequest, hooks: TransportHooks = {})
 }
 
 /**
- * Sends a streaming request and hands every SSE data payload to `onData`, which returns true
- * once the answer is complete (`[DONE]`, or search's `finish: true`). If the server answers
- * with plain JSON instead of a stream, that document is returned instead. Nothing is retried
- * once the stream has started: a retry would pay for a second generation.
+ * Sends a streaming request. A stream's events (each SSE data payload, with the key redacted) are
+ * pulled by the caller, who stops when the answer is complete. If the server answers with plain
+ * JSON instead of a stream, that document is returned instead. Nothing is retried once the stream
+ * has started: a retry would pay for a second generation.
  */
-export async function requestStream(
-	req: SlierRequest,
-	onData: (data: string) => boolean | void,
-	hooks: TransportHooks = {},
-): Promise<SlierResponse> {
-	let streamed = false;
-	const json = await withRetries(req, 'text/event-stream', hooks, async (res) => {
+export async function requestStream(req: SlierRequest, hooks: TransportHooks = {}): Promise<SlierResponse> {
+	return await withRetries<SlierResponse>(req, 'text/event-stream', hooks, async (res, slot) => {
 		const type = String(res.headers['content-type'] ?? '');
-		if (!type.includes('text/event-stream')) return await readJson(res, req);
-		streamed = true;
-		try {
-			await readSse(res.body, (data) => onData(redactKey(data, req.apiKey)), req.timeoutMs);
-		} catch (error) {
-			const failure = toSlierError(error, req);
-			failure.details.midStream = true;
-			throw failure;
-		}
-		return undefined;
+		if (!type.includes('text/event-stream')) return { kind: 'json', body: await readJson(res, req) };
+		return { kind: 'sse', events: streamEvents(res, req, slot.keep()) };
 	});
-	return streamed ? { kind: 'sse' } : { kind: 'json', body: json };
+}
+
+/** A stream holds its limiter slot until it ends: a provider counts it as in flight until then. */
+async function* streamEvents(res: Dispatcher.ResponseData, req: SlierRequest, release: Release): AsyncGenerator<string, void, undefined> {
+	let outcome: AttemptOutcome = { kind: 'ok' };
+	try {
+		for await (const data of readSse(res.body, req.timeoutMs)) yield redactKey(data, req.apiKey);
+	} catch (error) {
+		outcome = { kind: 'failed' };
+		const failure = toSlierError(error, req);
+		failure.details.midStream = true;
+		throw failure;
+	} finally {
+		await nextTurn();
+		release(outcome);
+	}
 }
 
 const noRelease: Release = () => {};
 
+/** An attempt's limiter slot: released when the attempt ends, unless the reader keeps it. */
+interface Slot {
+	/** Takes the slot over; the caller must call the returned release once it is done. */
+	keep(): Release;
+}
+
 /**
- * The retry loop. `read` consumes a 2xx response inside the attempt, holding its limiter slot
- * (a provider counts a stream as in flight until it ends). A failure of `read` is retried when it
- * is retryable and not `midStream` (text may have been passed on).
+ * The retry loop. `read` consumes a 2xx response inside the attempt, holding its limiter slot. A
+ * failure of `read` is retried when it is retryable and not `midStream` (text may have been passed on).
  */
 async function withRetries<T>(
 	req: SlierRequest,
 	accept: string,
 	hooks: TransportHooks,
-	read: (res: Dispatcher.ResponseData) => Promise<T>,
+	read: (res: Dispatcher.ResponseData, slot: Slot) => Promise<T>,
 ): Promise<T> {
 	for (let attempt = 0; ; attempt++) {
 		const release = hooks.gate ? await hooks.gate.acquire(req.signal) : noRelease;
+		let kept = false;
+		const slot: Slot = {
+			keep: () => {
+				kept = true;
+				return release;
+			},
+		};
 		let outcome: AttemptOutcome = { kind: 'failed' };
 		let error: SlierError;
 		try {
-			const result = await read(await openOnce(req, accept));
+			const result = await read(await openOnce(req, accept), slot);
 			outcome = { kind: 'ok' };
 			return result;
 		} catch (caught) {
@@ -82,12 +100,14 @@ async function withRetries<T>(
 				throw error;
 			}
 		} finally {
-			// The one place that waits for connection pooling: undici puts a connection back in its
-			// pool on the turn after its body was read. Yielding that turn before the slot is freed
-			// means the next attempt, this caller's or a waiter's, reuses that connection instead of
-			// opening another.
-			await nextTurn();
-			release(outcome);
+			if (!kept) {
+				// The one place that waits for connection pooling: undici puts a connection back in its
+				// pool on the turn after its body was read. Yielding that turn before the slot is freed
+				// means the next attempt, this caller's or a waiter's, reuses that connection instead of
+				// opening another.
+				await nextTurn();
+				release(outcome);
+			}
 		}
 		const delayMs = backoffDelay(attempt, error.details.retryAfterMs);
 		hooks.onRetry?.({ attempt: attempt + 1, delayMs, reason: error.message });

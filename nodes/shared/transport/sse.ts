@@ -6,36 +6,32 @@ import { SlierError } from './errors';
 import { seconds } from './format';
 
 /**
- * After the answer is complete, how long the end of the response may take to arrive. It nearly
- * always arrives with the last event; a server that holds the stream open past this has its
- * response destroyed, so a connection with unread data never goes back to the pool.
+ * After the reader stops (the answer is complete), how long the end of the response may take to
+ * arrive. It nearly always arrives with the last event; a server that holds the stream open past
+ * this has its response destroyed, so a connection with unread data never goes back to the pool.
  */
 const END_GRACE_MS = 100;
 
 /**
- * Feeds a response body through eventsource-parser and calls `onData` with each event's data;
- * `onData` returns true once the answer is complete, and reading stops there.
- * One streaming TextDecoder keeps multi-byte characters that are split across chunks intact.
- * A watchdog fails the read when the server sends nothing of the answer for longer than `idleMs`,
- * which undici's own bodyTimeout does not guarantee while the consumer applies backpressure.
- * Keep-alive comments (": ping") and blank lines do not count: a gateway that pings while the
- * model has stalled must not keep the item waiting forever.
- * An exception thrown by `onData` stops the read and destroys the body.
+ * The data of each SSE event of a response body, pulled one at a time. One streaming TextDecoder
+ * keeps multi-byte characters that are split across chunks intact. A watchdog fails the read when
+ * the server sends nothing of the answer for longer than `idleMs`, which undici's own bodyTimeout
+ * does not guarantee while the consumer applies backpressure. Keep-alive comments (": ping") and
+ * blank lines do not count: a gateway that pings while the model has stalled must not keep the
+ * item waiting forever.
+ *
+ * The reader decides when the answer is complete and stops pulling (`break`); then, in `finally`,
+ * what trails the answer is discarded until the response ends or END_GRACE_MS passes. Whatever
+ * happens to the response after that point (a reset, our own destroy) cannot fail the answer.
  */
-export async function readSse(
-	body: Readable & AsyncIterable<Buffer>,
-	onData: (data: string) => boolean | void,
-	idleMs: number,
-): Promise<void> {
+export async function* readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number): AsyncGenerator<string, void, undefined> {
 	const budget = new StreamBudget();
-	let complete = false;
-	let gotEvent = false;
+	const events: string[] = [];
 	let commentBytes = 0;
 	const parser = createParser({
 		onEvent: (event) => {
 			budget.eventEnded();
-			gotEvent = true;
-			if (!complete && onData(event.data) === true) complete = true;
+			events.push(event.data);
 		},
 		onComment: (comment) => {
 			budget.eventEnded();
@@ -43,34 +39,53 @@ export async function readSse(
 		},
 	});
 	const decoder = new TextDecoder('utf-8');
-	const ended = new SlierError('stream', 'answer complete'); // never seen: caught below
+	const chunks = body[Symbol.asyncIterator]();
 	let timer: NodeJS.Timeout | undefined;
-	const arm = (ms: number) => {
+	const arm = (ms: number, error?: Error) => {
 		clearTimeout(timer);
-		timer = setTimeout(() => {
-			body.destroy(complete ? ended : new SlierError('timeout', `The stream was silent for longer than ${seconds(idleMs)}`));
-		}, ms);
+		timer = setTimeout(() => body.destroy(error), ms);
 	};
+	let ended = false;
 	try {
-		arm(idleMs);
-		for await (const chunk of body) {
-			if (complete) continue; // discard what trails the answer until the end or the grace
+		arm(idleMs, new SlierError('timeout', `The stream was silent for longer than ${seconds(idleMs)}`));
+		for (;;) {
+			const next = await chunks.next();
+			if (next.done) break;
+			const chunk = next.value;
 			budget.add(chunk.length);
-			gotEvent = false;
 			commentBytes = 0;
 			parser.feed(decoder.decode(chunk, { stream: true }));
-			if (complete) arm(END_GRACE_MS);
-			else if (gotEvent || textBytes(chunk) > commentBytes) arm(idleMs);
+			if (events.length > 0 || textBytes(chunk) > commentBytes) {
+				arm(idleMs, new SlierError('timeout', `The stream was silent for longer than ${seconds(idleMs)}`));
+			}
+			while (events.length > 0) yield events.shift()!;
 		}
-		if (complete) return;
-		parser.feed(decoder.decode());
-		// Flush a last event that had no trailing blank line.
-		parser.reset({ consume: true });
-	} catch (error) {
-		// Once the answer is complete, whatever happens to the rest of the response (a reset, a
-		// close without the last chunk, our own grace timer) cannot make it less whole.
-		if (complete) return;
-		throw error;
+		ended = true;
+		// A last event without the blank line that should end it is still delivered: the SSE spec
+		// drops it (and so does eventsource-parser's reset), but it may hold the end of the answer.
+		parser.feed(`${decoder.decode()}\n\n`);
+		while (events.length > 0) yield events.shift()!;
+	} finally {
+		clearTimeout(timer);
+		if (!ended) await discardRest(body, chunks);
+	}
+}
+
+/** Reads what trails the answer until the response ends, or destroys it after END_GRACE_MS. */
+async function discardRest(body: Readable, chunks: AsyncIterator<Buffer>): Promise<void> {
+	if (body.destroyed) return;
+	const timer = setTimeout(() => body.destroy(), END_GRACE_MS);
+	const budget = new StreamBudget();
+	try {
+		for (;;) {
+			const next = await chunks.next();
+			if (next.done) break;
+			budget.add((next.value as Buffer).length);
+		}
+	} catch {
+		// A reset, a close without the last chunk, our own grace timer, too much data: the answer
+		// the reader took is whole either way.
+		body.destroy();
 	} finally {
 		clearTimeout(timer);
 	}
