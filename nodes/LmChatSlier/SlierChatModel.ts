@@ -9,7 +9,8 @@ import {
 } from '@n8n/ai-node-sdk';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { CitationStripper, stripCitations } from '../shared/completion/citations';
+import { CitationStripper } from '../shared/completion/citations';
+import { searchFields } from '../shared/completion/search-fields';
 import { streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
@@ -61,7 +62,8 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 
 	/** Yields Slier's text deltas as they arrive; a cut or failed stream throws, never ends short. */
 	async *stream(messages: SdkMessage[], config?: CallConfig): AsyncIterable<StreamChunk> {
-		const stripper = this.context.settings.stripCitations ? new CitationStripper() : undefined;
+		const { searchMode, stripCitations } = this.context.settings;
+		const stripper = searchMode && stripCitations ? new CitationStripper() : undefined;
 		let leading = true; // Slier pads answers with a leading space, which generate() trims too
 		const delta = (piece: string): StreamChunk | undefined => {
 			const text = leading ? piece.replace(/^\s+/, '') : piece;
@@ -129,8 +131,8 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 	/** The answer text, or an error for a refusal: a chain has no item to mark as filtered. */
 	private finalText(answer: Answer): string {
 		if (answer.filtered) throw contentFilterError(this.context.node, answer);
-		const text = answer.content ?? '';
-		return this.context.settings.stripCitations ? (stripCitations(text) ?? '') : text;
+		const { searchMode, stripCitations } = this.context.settings;
+		return (searchMode ? searchFields(answer, stripCitations).content : answer.content) ?? '';
 	}
 
 	private toMessages(messages: SdkMessage[]) {

@@ -6,13 +6,12 @@ import type { ItemSettings } from './item-request';
 
 /**
  * What a node shows of the answer beyond the shared fields: the answer text as it presents it
- * (Search may strip citation markers), its own fields placed right after `content` (Search's
- * citations and links), and the text Answer Format JSON reads (Search: without markers).
+ * (Search may strip citation markers) and its own fields placed right after `content` (Search's
+ * citations and links).
  */
 export interface EndpointFields {
 	content: string | null;
 	extra: IDataObject;
-	jsonSource?: string | null;
 }
 
 /**

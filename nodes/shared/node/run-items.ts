@@ -7,6 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { streamCompletion, type Connection } from '../completion/complete';
+import { CitationStripper } from '../completion/citations';
+import { searchFields } from '../completion/search-fields';
 import type { Answer, Endpoint } from '../completion/types';
 import { egressFilterOf, type EgressFilter } from '../transport/egress';
 import { SlierError } from '../transport/errors';
@@ -19,27 +21,8 @@ import { readCredentials, type SlierCredentials } from './credentials';
 import { errorTypeOf, withErrorType } from './error-type';
 import { readItemRequest } from './item-request';
 import { ParamReader } from './param-reader';
-import { toFailedJson, toOutputJson, withInputFields, type EndpointFields } from './output';
+import { toFailedJson, toOutputJson, withInputFields } from './output';
 import { DEFAULT_MAX_CONCURRENCY } from './properties';
-
-/**
- * A node's own view of the answer (Search: citations, links, Strip Citation Markers), given the
- * item's Options as set. Without one, the output shows the answer as normalized.
- */
-export type Enrich = (answer: Answer, options: IDataObject) => EndpointFields;
-
-/** Rewrites streamed text on its way to a chat as the node's view rewrites `content`. */
-export interface TextFilter {
-	push(piece: string): string;
-	/** What was held back, once the stream has ended. */
-	flush(): string;
-}
-
-/** A node's own handling of the answer: its output fields, and the matching chat text filter. */
-export interface EndpointView {
-	fields: Enrich;
-	chatText?: (options: IDataObject) => TextFilter | undefined;
-}
 
 interface RunContext {
 	ctx: IExecuteFunctions;
@@ -51,7 +34,6 @@ interface RunContext {
 	limiter: Gate;
 	params: ParamReader;
 	items: INodeExecutionData[];
-	view?: EndpointView;
 }
 
 /**
@@ -65,7 +47,6 @@ interface RunContext {
 export async function runCompletions(
 	ctx: IExecuteFunctions,
 	endpoint: Endpoint,
-	view?: EndpointView,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const continueOnFail = ctx.continueOnFail();
@@ -91,7 +72,6 @@ export async function runCompletions(
 		limiter: new RunGate(maxConcurrency, sharedLimiter(credentials.baseUrl, credentials.apiKey)),
 		params,
 		items,
-		view,
 	};
 	const output: INodeExecutionData[] = new Array(items.length);
 	let failure: unknown;
@@ -192,7 +172,9 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 		egress: run.egress,
 	};
 	const chunks = ChunkStream.open(ctx, i, completion.body.stream);
-	const filter = chunks && run.view?.chatText?.(options);
+	// Search's Strip Citation Markers: the chat shows what `content` holds.
+	const stripMarkers = endpoint === 'search' && options.stripCitations === true;
+	const filter = chunks && stripMarkers ? new CitationStripper() : undefined;
 	let answer: Answer | undefined;
 	try {
 		const events = streamCompletion(connection, completion, {
@@ -224,15 +206,17 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 		);
 		throw withErrorType(filtered, 'content_filter');
 	}
-	const fields = run.view?.fields(answer, options) ?? { content: answer.content, extra: {} };
+	const search = endpoint === 'search' ? searchFields(answer, stripMarkers) : undefined;
 	let data: unknown;
 	// A filtered answer has no JSON to read: data stays null, as content may be.
 	if (settings.answerFormat === 'json' && !answer.filtered) {
-		const source = fields.jsonSource !== undefined ? fields.jsonSource : fields.content;
-		const parsed = readJsonAnswer(source);
-		if (!parsed.found) throw invalidJsonError(ctx.getNode(), i, fields.content);
+		const parsed = readJsonAnswer(search ? search.plainText : answer.content);
+		if (!parsed.found) throw invalidJsonError(ctx.getNode(), i, search ? search.content : answer.content);
 		data = parsed.value;
 	}
+	const fields = search
+		? { content: search.content, extra: { citations: search.citations, links: search.links as unknown as IDataObject[] } }
+		: { content: answer.content, extra: {} };
 	const json = toOutputJson(answer, settings, fields, data);
 	return settings.includeInputFields ? withInputFields(run.items[i], json) : json;
 }
