@@ -9,9 +9,9 @@ import {
 import { searchModels } from '../shared/methods/models';
 import { readCredentials } from '../shared/node/credentials';
 import { modelProperty } from '../shared/node/properties';
+import { readModelSettings, type Fail } from '../shared/node/settings';
 import { egressFilterOf } from '../shared/transport/egress';
 import { connectionHint, modelOptionsProperty, searchModeNotice } from './properties';
-import { readModelSettings } from './settings';
 
 type Sdk = typeof import('@n8n/ai-node-sdk');
 
@@ -57,7 +57,8 @@ export class LmChatSlier implements INodeType {
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const sdk = loadSdk(this);
-		const settings = readModelSettings(this, itemIndex);
+		const fail: Fail = (problem, fix) => new NodeOperationError(this.getNode(), problem, { description: fix, itemIndex });
+		const settings = readModelSettings(this, itemIndex, fail);
 		const credentials = await readCredentials(this);
 		// Only now: the model class extends the SDK's BaseChatModel, which 1.x cannot load.
 		const { SlierChatModel } = await import('./SlierChatModel');

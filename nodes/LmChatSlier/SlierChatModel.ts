@@ -20,7 +20,7 @@ import { SlierError } from '../shared/transport/errors';
 import { sharedLimiter } from '../shared/transport/limiter';
 import { contentFilterError, modelCallError } from './errors';
 import { toSlierMessages, UnsupportedContentError } from './messages';
-import type { ModelSettings } from './settings';
+import type { ModelSettings } from '../shared/node/settings';
 
 /** What the model needs from the n8n execution that supplied it. */
 export interface ModelContext {

@@ -3,7 +3,7 @@ import { NodeOperationError, type INode, type NodeApiError } from 'n8n-workflow'
 import type { Answer } from '../shared/completion/types';
 import { toNodeError } from '../shared/node/node-error';
 import type { SlierError } from '../shared/transport/errors';
-import type { ModelSettings } from './settings';
+import type { ModelSettings } from '../shared/node/settings';
 
 /**
  * The error an AI Agent or chain shows for a failed model call. No "(item N)": the AI node, not

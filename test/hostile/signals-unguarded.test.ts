@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 
 import { SlierChatModel } from '../../nodes/LmChatSlier/SlierChatModel';
-import type { ModelSettings } from '../../nodes/LmChatSlier/settings';
+import type { ModelSettings } from '../../nodes/shared/node/settings';
 import { extractCitations } from '../../nodes/shared/completion/citations';
 import { linkedSignal } from '../../nodes/shared/transport/signals';
 import { RunGate, type Gate } from '../../nodes/shared/transport/limiter';

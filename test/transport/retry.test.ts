@@ -1,5 +1,6 @@
 import { humanDuration } from '../../nodes/shared/transport/format';
-import { backoffDelay, MAX_TIMER_MS, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
+import { MAX_TIMER_MS } from '../../nodes/shared/node/settings';
+import { backoffDelay, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
 
 describe('retry timing', () => {
 	it('reads retry-after-ms first, then retry-after in seconds or as an HTTP date', () => {

@@ -2,19 +2,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { CompletionRequest, Endpoint } from '../completion/types';
 import { inputError } from './input-error';
-import { describeValue, readMessages } from './messages';
+import { readMessages } from './messages';
 import type { ParamReader } from './param-reader';
-import { checkApiVersion, checkMaxRetries, checkModel, checkModelParams, checkTimeout, type Fail, type ModelParamValues } from './setting-checks';
-
-/** What the node decided for one item, besides the request body. */
-export interface ItemSettings {
-	simplify: boolean;
-	timeoutMs: number;
-	maxRetries: number;
-	onContentFilter: 'output' | 'error';
-	includeInputFields: boolean;
-	answerFormat: 'text' | 'json';
-}
+import { checkApiVersion, checkModel, checkModelParams, readItemSettings, type Fail, type ItemSettings, type ModelParamValues } from './settings';
 
 export interface ItemRequest {
 	completion: CompletionRequest;
@@ -32,7 +22,7 @@ export function readItemRequest(
 ): ItemRequest {
 	const fail: Fail = (problem, fix) => inputError(ctx, i, problem, fix);
 	const options = params.get('options', i, {}) as IDataObject;
-	const settings = readSettings(options, fail);
+	const settings = readItemSettings(options, fail);
 	const body: CompletionRequest['body'] = {
 		messages: readMessages(ctx, params, i),
 		stream: params.get('stream', i, false) === true,
@@ -45,21 +35,4 @@ export function readItemRequest(
 	}
 	const apiVersion = checkApiVersion(options.apiVersion, fail);
 	return { completion: { endpoint, apiVersion, body }, settings, options };
-}
-
-function readSettings(options: IDataObject, fail: Fail): ItemSettings {
-	const timeoutMs = checkTimeout(options.timeout, fail);
-	const maxRetries = checkMaxRetries(options.maxRetries, fail);
-	const answerFormat = options.answerFormat ?? 'text';
-	if (answerFormat !== 'text' && answerFormat !== 'json') {
-		throw fail(`Answer Format is ${typeof answerFormat === 'string' ? JSON.stringify(answerFormat) : describeValue(answerFormat)}`, 'Set Options → Answer Format to Text or JSON.');
-	}
-	return {
-		simplify: options.simplify !== false,
-		timeoutMs,
-		maxRetries,
-		onContentFilter: options.onContentFilter === 'error' ? 'error' : 'output',
-		includeInputFields: options.includeInputFields === true,
-		answerFormat,
-	};
 }

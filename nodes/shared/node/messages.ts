@@ -3,6 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { Message, Role } from '../completion/types';
 import { inputError } from './input-error';
 import type { ParamReader } from './param-reader';
+import { describeValue } from './settings';
 
 const ROLES: Role[] = ['system', 'user', 'assistant'];
 
@@ -72,13 +73,4 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 		);
 	}
 	return { role: role as Role, content };
-}
-
-/** Says what a value is, for error messages, without dumping it ([object Object] never). */
-export function describeValue(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'an array';
-	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'string') return value.trim() === '' ? 'empty' : 'a text';
-	return `a ${typeof value}`;
 }

@@ -4,7 +4,7 @@ import type { SlierError } from '../transport/errors';
 import { humanDuration, seconds } from '../transport/format';
 import { exceedsRetryAfterCap, RETRY_AFTER_CAP_MS } from '../transport/retry';
 import { errorTypeOf, withErrorType } from './error-type';
-import type { ItemSettings } from './item-request';
+import type { ItemSettings } from './settings';
 
 /** The settings an explanation quotes (both the item nodes and the chat model have them). */
 export type RetrySettings = Pick<ItemSettings, 'timeoutMs' | 'maxRetries'>;

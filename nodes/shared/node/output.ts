@@ -2,7 +2,7 @@ import { deepCopy, type IDataObject, type INodeExecutionData } from 'n8n-workflo
 
 import type { Answer } from '../completion/types';
 import type { ErrorType } from './error-type';
-import type { ItemSettings } from './item-request';
+import type { ItemSettings } from './settings';
 
 /**
  * What a node shows of the answer beyond the shared fields: the answer text as it presents it

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_CONCURRENCY, MAX_RETRIES, MAX_TIMER_MS } from './settings';
+
 /**
  * Panel parameters both nodes share. Their names are the public contract (saved workflows
  * reference them): add new ones, never rename.
@@ -104,12 +106,6 @@ export const streamProperty: INodeProperties = {
 		'Whether to receive the answer as it is generated. The output item is the same either way.',
 };
 
-export const DEFAULT_TIMEOUT_MS = 300_000;
-/** The longest timer Node.js can set (about 24.8 days); anything longer fires after 1 ms. */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
-export const DEFAULT_MAX_RETRIES = 2;
-export const DEFAULT_MAX_CONCURRENCY = 8;
-
 /** Options the item nodes and the Slier Chat Model share, defined once so they read the same. */
 export const temperatureOption: INodeProperties = {
 	displayName: 'Temperature',
@@ -145,7 +141,7 @@ export const maxRetriesOption: INodeProperties = {
 	displayName: 'Max Retries',
 	name: 'maxRetries',
 	type: 'number',
-	typeOptions: { minValue: 0, maxValue: 10 },
+	typeOptions: { minValue: 0, maxValue: MAX_RETRIES },
 	default: DEFAULT_MAX_RETRIES,
 	description:
 		'How often to retry after a rate limit, a server error or a dropped connection, with growing pauses. A streamed answer is never retried once it has started.',
@@ -155,7 +151,7 @@ export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout (Ms)',
 	name: 'timeout',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_MS },
+	typeOptions: { minValue: 1, maxValue: MAX_TIMER_MS },
 	default: DEFAULT_TIMEOUT_MS,
 	description:
 		'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer. At most 2147483647 (about 24.8 days).',
@@ -214,7 +210,7 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			displayName: 'Max Concurrent Requests',
 			name: 'maxConcurrency',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 64 },
+			typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
 			default: DEFAULT_MAX_CONCURRENCY,
 			description:
 				'How many items to send to Slier at the same time. When Slier answers "too many requests" to several at once, all runs of this n8n process using the same account send fewer at once, and more again as requests succeed (in queue mode each worker learns its own limit). 1 sends one item after another. Output order is always the input order.',

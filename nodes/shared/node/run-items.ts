@@ -22,7 +22,7 @@ import { errorTypeOf, withErrorType } from './error-type';
 import { readItemRequest } from './item-request';
 import { ParamReader } from './param-reader';
 import { toFailedJson, toOutputJson, withInputFields } from './output';
-import { DEFAULT_MAX_CONCURRENCY } from './properties';
+import { checkMaxConcurrency } from './settings';
 
 interface RunContext {
 	ctx: IExecuteFunctions;
@@ -152,13 +152,7 @@ function includeInputFields(params: ParamReader, i: number): boolean {
 function readMaxConcurrency(ctx: IExecuteFunctions, itemCount: number): number {
 	if (itemCount === 0) return 1;
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const value = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
-	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 64) {
-		throw new NodeOperationError(ctx.getNode(), `Max Concurrent Requests is ${String(value)}`, {
-			description: 'Set Options → Max Concurrent Requests to a whole number from 1 to 64.',
-		});
-	}
-	return value;
+	return checkMaxConcurrency(options.maxConcurrency, (problem, fix) => new NodeOperationError(ctx.getNode(), problem, { description: fix }));
 }
 
 async function runItem(run: RunContext, i: number): Promise<IDataObject> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { MAX_CONCURRENCY } from '../node/settings';
 import { abortedError, RETRY_AFTER_CAP_MS } from './retry';
 
 export type AttemptOutcome =
@@ -18,7 +19,7 @@ export interface Gate {
 const CAREFUL_PROBE_ROUNDS = 8;
 
 /** The most attempts one provider origin and key ever gets at once from this n8n process. */
-export const SHARED_MAX_IN_FLIGHT = 64;
+export const SHARED_MAX_IN_FLIGHT = MAX_CONCURRENCY;
 
 /** A shared limiter with nothing in flight or waiting for this long is dropped (it relearns fast). */
 export const IDLE_EVICT_MS = 5 * 60_000;

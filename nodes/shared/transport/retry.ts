@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../node/settings';
 import { SlierError } from './errors';
 
 /** Statuses worth another try: the request may succeed unchanged a moment later. */
@@ -12,8 +13,6 @@ export const RETRY_MAX_BACKOFF_MS = 8_000;
 export const RETRY_AFTER_CAP_MS = 60_000;
 /** Waits after a `retry-after` get up to this share added at random, so workers do not retry in step. */
 const RETRY_AFTER_JITTER = 0.2;
-/** setTimeout fires after 1 ms for anything longer than this. */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 export function isRetryable(error: SlierError): boolean {
 	if (exceedsRetryAfterCap(error)) return false;

@@ -1,0 +1,210 @@
+import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
+
+import type { ApiVersion } from '../completion/types';
+
+/**
+ * The settings every Slier node shares (Slier Chat, Slier Search, Slier Chat Model): their defaults
+ * and limits, their checks, and the readers of both kinds of node, so the same value is accepted
+ * or refused with the same words everywhere. Each caller supplies `fail`, which builds its own
+ * error (an item error naming the item, or a sub-node error).
+ */
+
+export const DEFAULT_TIMEOUT_MS = 300_000;
+/** The longest timer Node.js can set (2^31 − 1 ms, about 24.8 days); anything longer fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+export const DEFAULT_MAX_RETRIES = 2;
+export const MAX_RETRIES = 10;
+export const DEFAULT_MAX_CONCURRENCY = 8;
+/** The most requests at once: per node run (Max Concurrent Requests), and per provider and key in one n8n process. */
+export const MAX_CONCURRENCY = 64;
+
+export type Fail = (problem: string, fix: string) => Error;
+
+/** Says what a value is, for error messages, without dumping it ([object Object] never). */
+export function describeValue(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	if (typeof value === 'object') return 'an object';
+	if (typeof value === 'string') return value.trim() === '' ? 'empty' : 'a text';
+	return `a ${typeof value}`;
+}
+
+/** What the node decided for one item, besides the request body. */
+export interface ItemSettings {
+	simplify: boolean;
+	timeoutMs: number;
+	maxRetries: number;
+	onContentFilter: 'output' | 'error';
+	includeInputFields: boolean;
+	answerFormat: 'text' | 'json';
+}
+
+/** The item nodes' Options for one item. */
+export function readItemSettings(options: IDataObject, fail: Fail): ItemSettings {
+	const timeoutMs = checkTimeout(options.timeout, fail);
+	const maxRetries = checkMaxRetries(options.maxRetries, fail);
+	const answerFormat = options.answerFormat ?? 'text';
+	if (answerFormat !== 'text' && answerFormat !== 'json') {
+		throw fail(`Answer Format is ${typeof answerFormat === 'string' ? JSON.stringify(answerFormat) : describeValue(answerFormat)}`, 'Set Options → Answer Format to Text or JSON.');
+	}
+	return {
+		simplify: options.simplify !== false,
+		timeoutMs,
+		maxRetries,
+		onContentFilter: options.onContentFilter === 'error' ? 'error' : 'output',
+		includeInputFields: options.includeInputFields === true,
+		answerFormat,
+	};
+}
+
+/** What the Slier Chat Model's panel decided for every call the AI node makes through it. */
+export interface ModelSettings {
+	/** Empty in search mode: Slier Search takes no model. */
+	model: string;
+	searchMode: boolean;
+	stripCitations: boolean;
+	apiVersion: ApiVersion;
+	timeoutMs: number;
+	maxRetries: number;
+	modelParams?: Record<string, unknown>;
+}
+
+/** Reads and checks the Slier Chat Model's panel once, in supplyData, so a bad value fails before any request. */
+export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number, fail: Fail): ModelSettings {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const searchMode = options.searchMode === true;
+	const model = searchMode ? '' : checkModel(ctx.getNodeParameter('model', itemIndex, '', { extractValue: true }), fail);
+	const apiVersion = checkApiVersion(options.apiVersion, fail);
+	const timeoutMs = checkTimeout(options.timeout, fail);
+	const maxRetries = checkMaxRetries(options.maxRetries, fail);
+	const modelParams = checkModelParams(options, 'Options', 'Extra Model Parameters (JSON)', fail);
+	return {
+		model,
+		searchMode,
+		stripCitations: options.stripCitations === true,
+		apiVersion,
+		timeoutMs,
+		maxRetries,
+		// Slier Search takes no model parameters.
+		modelParams: searchMode ? undefined : modelParams,
+	};
+}
+
+/** Max Concurrent Requests, read once per run since it shapes the run. */
+export function checkMaxConcurrency(value: unknown, fail: Fail): number {
+	const maxConcurrency = value ?? DEFAULT_MAX_CONCURRENCY;
+	if (typeof maxConcurrency !== 'number' || !Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > MAX_CONCURRENCY) {
+		throw fail(`Max Concurrent Requests is ${String(maxConcurrency)}`, `Set Options → Max Concurrent Requests to a whole number from 1 to ${MAX_CONCURRENCY}.`);
+	}
+	return maxConcurrency;
+}
+
+export function checkTimeout(value: unknown, fail: Fail): number {
+	const timeoutMs = value ?? DEFAULT_TIMEOUT_MS;
+	if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+		throw fail(`Timeout is ${describeValue(timeoutMs)}`, 'Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.');
+	}
+	if (timeoutMs > MAX_TIMER_MS) {
+		throw fail(
+			`Timeout is ${timeoutMs} ms, longer than the longest wait n8n can time (${MAX_TIMER_MS} ms, about 24.8 days)`,
+			`Set Options → Timeout (Ms) to at most ${MAX_TIMER_MS}; ${DEFAULT_TIMEOUT_MS} (5 minutes) is the default.`,
+		);
+	}
+	return timeoutMs;
+}
+
+export function checkMaxRetries(value: unknown, fail: Fail): number {
+	const maxRetries = value ?? DEFAULT_MAX_RETRIES;
+	if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES) {
+		throw fail(`Max Retries is ${String(maxRetries)}`, `Set Options → Max Retries to a whole number from 0 to ${MAX_RETRIES}.`);
+	}
+	return maxRetries;
+}
+
+export function checkApiVersion(value: unknown, fail: Fail): ApiVersion {
+	const apiVersion = value ?? 'v1';
+	if (apiVersion !== 'v1' && apiVersion !== 'v2') {
+		throw fail(`API Version "${String(apiVersion)}" is not one Slier offers`, 'Choose v1 or v2 under Options → API Version.');
+	}
+	return apiVersion;
+}
+
+export function checkModel(value: unknown, fail: Fail): string {
+	if (typeof value !== 'string' || value.trim() === '') {
+		throw fail('No model is selected', 'Pick a model from the list, or enter a model ID such as claude-2.');
+	}
+	return value.trim();
+}
+
+/** The panel's model parameters and where the user finds them ("Model Parameters", "Options"). */
+export interface ModelParamValues {
+	temperature?: unknown;
+	topP?: unknown;
+	extra?: unknown;
+}
+
+/** `model_params` for the request: temperature, top_p, then Extra Parameters (JSON) merged last. */
+export function checkModelParams(
+	{ temperature, topP, extra }: ModelParamValues,
+	where: string,
+	extraName: string,
+	fail: Fail,
+): Record<string, unknown> | undefined {
+	const params: Record<string, unknown> = {};
+	const range = (name: string, value: unknown, min: number, max: number) => {
+		if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
+			throw fail(
+				`${name} is ${typeof value === 'number' ? value : describeValue(value)}, outside ${min} to ${max}`,
+				`Set ${where} → ${name} to a number from ${min} to ${max}.`,
+			);
+		}
+		return value;
+	};
+	if (temperature !== undefined) params.temperature = range('Temperature', temperature, 0, 2);
+	if (topP !== undefined) params.top_p = range('Top P', topP, 0, 1);
+	if (extra !== undefined && extra !== '') Object.assign(params, parseExtra(extra, extraName, fail));
+	return Object.keys(params).length > 0 ? params : undefined;
+}
+
+function parseExtra(extra: unknown, name: string, fail: Fail): Record<string, unknown> {
+	const fix = `${name} must be a JSON object, e.g. {"max_tokens": 200}.`;
+	let parsed = extra;
+	if (typeof extra === 'string') {
+		try {
+			parsed = JSON.parse(extra);
+		} catch (error) {
+			throw fail(`${name} is not valid JSON: ${(error as Error).message}`, fix);
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw fail(`${name} is ${describeValue(parsed)}, not a JSON object`, fix);
+	}
+	const unsafe = findUnsafeKey(parsed);
+	if (unsafe) {
+		throw fail(
+			`${name} has the key "${unsafe.key}"${unsafe.path ? ` inside "${unsafe.path}"` : ''}, which is not allowed`,
+			'Remove that key. Keys named __proto__, constructor or prototype could change how the request is built, so they are never sent.',
+		);
+	}
+	return parsed as Record<string, unknown>;
+}
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The first key, at any depth, that JavaScript treats specially: JSON.parse keeps `__proto__` as
+ * a plain key, but merging it into the request (Object.assign) would swap the prototype instead
+ * and silently drop it. Walks without recursion, so deep nesting cannot overflow the stack.
+ */
+function findUnsafeKey(root: object): { key: string; path: string } | undefined {
+	const stack: Array<{ value: object; path: string }> = [{ value: root, path: '' }];
+	while (stack.length > 0) {
+		const { value, path } = stack.pop()!;
+		for (const key of Object.keys(value)) {
+			if (UNSAFE_KEYS.has(key)) return { key, path };
+			const child = (value as Record<string, unknown>)[key];
+			if (typeof child === 'object' && child !== null) stack.push({ value: child, path: path ? `${path}.${key}` : key });
+		}
+	}
+	return undefined;
+}
