@@ -1,4 +1,4 @@
-import { requestJson, requestStream } from '../transport/client';
+import { requestStream } from '../transport/client';
 import { SlierError } from '../transport/errors';
 import { linkedSignal } from '../transport/signals';
 import type { SlierRequest, TransportHooks } from '../transport/types';
@@ -33,15 +33,11 @@ export async function* streamCompletion(
 	const req: SlierRequest = { ...connection, signal: stop.signal, method: 'POST', path: completionPath(completion), body: completion.body };
 	let answered = false;
 	try {
-		if (!completion.body.stream) {
-			const answer = await filteredOrThrow(() => requestJson(req, hooks));
-			answered = true; // before the yield: a caller may stop pulling once it has the answer
-			yield { type: 'answer', answer };
-			return;
-		}
 		const assembler = new StreamAssembler(connection.apiKey);
 		let answer: Answer;
 		try {
+			// Read as what the server sent, not as what was asked: a plain request answered with a
+			// stream is assembled from its events, a stream request answered with JSON is read as JSON.
 			const res = await requestStream(req, hooks);
 			if (res.kind === 'json') {
 				answer = fromCompletion(res.body);
@@ -60,7 +56,7 @@ export async function* streamCompletion(
 			if (rest !== '' && error instanceof SlierError && error.isContentFilter) yield { type: 'text', text: rest };
 			answer = streamFailure(error, assembler);
 		}
-		answered = true;
+		answered = true; // before the yield: a caller may stop pulling once it has the answer
 		yield { type: 'answer', answer };
 	} finally {
 		// The caller stopped early (or we threw): abort what is still in flight.
@@ -75,15 +71,6 @@ export async function complete(connection: Connection, completion: CompletionReq
 		if (event.type === 'answer') return event.answer;
 	}
 	throw new Error('A completion ended without an answer');
-}
-
-async function filteredOrThrow(run: () => Promise<unknown>): Promise<Answer> {
-	try {
-		return fromCompletion(await run());
-	} catch (error) {
-		if (error instanceof SlierError && error.isContentFilter) return filteredAnswer(error, null);
-		throw error;
-	}
 }
 
 function filteredAnswer(error: SlierError, partial: string | null): Answer {
@@ -102,7 +89,7 @@ function streamFailure(error: unknown, assembler: StreamAssembler): Answer {
 		throw new SlierError(
 			error.kind === 'timeout' ? 'timeout' : 'stream',
 			`The stream was interrupted after ${chars} character${chars === 1 ? '' : 's'} of the answer had arrived: ${error.message}`,
-			{ ...error.details, receivedChars: chars },
+			{ ...error.details, problem: 'interrupted', receivedChars: chars, interruptedBy: error.kind },
 		);
 	}
 	throw error;

@@ -51,7 +51,9 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 		throw inputError(
 			ctx,
 			i,
-			`Message ${n} in ${where} has the role ${JSON.stringify(role) ?? 'undefined'}, which Slier does not accept`,
+			role === undefined
+				? `Message ${n} in ${where} has no role`
+				: `Message ${n} in ${where} has the role ${typeof role === 'string' ? JSON.stringify(role) : describeValue(role)}, which Slier does not accept`,
 			'Use one of the roles system, user or assistant.',
 		);
 	}
@@ -59,7 +61,9 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 		throw inputError(
 			ctx,
 			i,
-			`Message ${n} in ${where} has content that is ${describeValue(content)}, not text`,
+			content === undefined || content === null
+				? `Message ${n} in ${where} has no content`
+				: `Message ${n} in ${where} has content that is ${describeValue(content)}, not text`,
 			'Make the content a text. For an object or array from an expression, wrap it: {{ JSON.stringify($json.field) }}.',
 		);
 	}
@@ -74,11 +78,23 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 	return { role: role as Role, content };
 }
 
-/** Says what a value is, for error messages, without dumping it ([object Object] never). */
+/**
+ * Says what a value is, for error messages, so that "X is …" reads as a sentence for anything a
+ * user can type or an expression can give: "not set", "empty", "null", "0", "true", "the text
+ * "abc"", "an object", "an array" (never "a undefined", never [object Object]).
+ */
 export function describeValue(value: unknown): string {
+	if (value === undefined) return 'not set';
 	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'an array';
+	if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
+	if (typeof value === 'number') return Number.isNaN(value) ? 'not a number (NaN)' : String(value);
+	if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	if (typeof value === 'string') {
+		const text = value.replace(/\s+/g, ' ').trim();
+		if (text === '') return 'empty';
+		return `the text "${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
+	}
+	if (typeof value === 'function') return 'a function';
 	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'string') return value.trim() === '' ? 'empty' : 'a text';
 	return `a ${typeof value}`;
 }

@@ -1,4 +1,5 @@
 import {
+	ExecutionBaseError,
 	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
@@ -13,11 +14,13 @@ import { SlierError } from '../transport/errors';
 import { linkedSignal } from '../transport/signals';
 import { RunGate, sharedLimiter, type Gate } from '../transport/limiter';
 import { invalidJsonError, readJsonAnswer } from './answer-json';
-import { toNodeError } from './node-error';
+import { contentFilterWords } from './error-words';
+import { nodeErrorFrom, toNodeError, unexpectedNodeError } from './node-error';
 import { ChunkStream } from './chunk-stream';
 import { readCredentials, type SlierCredentials } from './credentials';
-import { errorTypeOf, withErrorType } from './error-type';
+import { errorTypeOf } from './error-type';
 import { readItemRequest } from './item-request';
+import { describeValue } from './messages';
 import { ParamReader } from './param-reader';
 import { toFailedJson, toOutputJson, withInputFields, type EndpointFields } from './output';
 import { DEFAULT_MAX_CONCURRENCY } from './properties';
@@ -102,7 +105,8 @@ export async function runCompletions(
 			const i = next++;
 			try {
 				output[i] = { json: await runItem(run, i), pairedItem: { item: i } };
-			} catch (error) {
+			} catch (caught) {
+				const error = asKnownError(ctx, caught, i, credentials.apiKey);
 				if (stop.cancelledFromOutside() || !continueOnFail) {
 					failure ??= error;
 					stop.abort(); // no use finishing the others: the node fails
@@ -129,6 +133,16 @@ export async function runCompletions(
 		});
 	}
 	return output;
+}
+
+/**
+ * An error as the user will see it: n8n's own errors (the node's checks, its words for a Slier
+ * failure, an expression n8n could not resolve) as they are; anything else was not foreseen and
+ * says so (error-words.ts), so a bug is never reported as bad input.
+ */
+function asKnownError(ctx: IExecuteFunctions, error: unknown, i: number, apiKey: string): unknown {
+	if (error instanceof ExecutionBaseError) return error;
+	return unexpectedNodeError(ctx.getNode(), error, i, apiKey);
 }
 
 /**
@@ -174,7 +188,7 @@ function readMaxConcurrency(ctx: IExecuteFunctions, itemCount: number): number {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const value = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 64) {
-		throw new NodeOperationError(ctx.getNode(), `Max Concurrent Requests is ${String(value)}`, {
+		throw new NodeOperationError(ctx.getNode(), `Max Concurrent Requests is ${describeValue(value)}`, {
 			description: 'Set Options → Max Concurrent Requests to a whole number from 1 to 64.',
 		});
 	}
@@ -205,7 +219,10 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 			else chunks?.send('item', filter ? filter.push(event.text) : event.text);
 		}
 	} catch (caught) {
-		const error = caught instanceof SlierError ? toNodeError(ctx.getNode(), caught, settings, { itemIndex: i, model: completion.body.model }) : caught;
+		const error =
+			caught instanceof SlierError
+				? toNodeError(ctx.getNode(), caught, settings, { itemIndex: i, model: completion.body.model, streamed: completion.body.stream })
+				: caught;
 		await chunks?.close(error as Error);
 		throw error;
 	}
@@ -213,16 +230,7 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 	if (filter) chunks?.send('item', filter.flush());
 	await chunks?.close();
 	if (answer.filtered && settings.onContentFilter === 'error') {
-		const filtered = new NodeOperationError(
-			ctx.getNode(),
-			`Slier's content filter refused to answer (item ${i})${answer.filter?.message ? `: ${answer.filter.message}` : ''}`,
-			{
-				itemIndex: i,
-				description:
-					'Rephrase the messages, or set Options → On Content Filter to "Output Filtered Item" to get an item with filtered: true instead of an error.',
-			},
-		);
-		throw withErrorType(filtered, 'content_filter');
+		throw nodeErrorFrom(ctx.getNode(), contentFilterWords(answer.filter, 'item'), { itemIndex: i });
 	}
 	const fields = run.view?.fields(answer, options) ?? { content: answer.content, extra: {} };
 	let data: unknown;

@@ -11,8 +11,12 @@ export type Fail = (problem: string, fix: string) => Error;
 
 export function checkTimeout(value: unknown, fail: Fail): number {
 	const timeoutMs = value ?? DEFAULT_TIMEOUT_MS;
-	if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-		throw fail(`Timeout is ${describeValue(timeoutMs)}`, 'Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.');
+	const fix = 'Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.';
+	if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
+		throw fail(`Timeout is ${describeValue(timeoutMs)}, not a number of milliseconds`, fix);
+	}
+	if (!(timeoutMs > 0)) {
+		throw fail(`Timeout is ${timeoutMs} ms: it must be more than 0`, fix);
 	}
 	if (timeoutMs > MAX_TIMEOUT_MS) {
 		throw fail(
@@ -26,7 +30,7 @@ export function checkTimeout(value: unknown, fail: Fail): number {
 export function checkMaxRetries(value: unknown, fail: Fail): number {
 	const maxRetries = value ?? DEFAULT_MAX_RETRIES;
 	if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
-		throw fail(`Max Retries is ${String(maxRetries)}`, 'Set Options → Max Retries to a whole number from 0 to 10.');
+		throw fail(`Max Retries is ${describeValue(maxRetries)}`, 'Set Options → Max Retries to a whole number from 0 to 10.');
 	}
 	return maxRetries;
 }
@@ -34,7 +38,10 @@ export function checkMaxRetries(value: unknown, fail: Fail): number {
 export function checkApiVersion(value: unknown, fail: Fail): ApiVersion {
 	const apiVersion = value ?? 'v1';
 	if (apiVersion !== 'v1' && apiVersion !== 'v2') {
-		throw fail(`API Version "${String(apiVersion)}" is not one Slier offers`, 'Choose v1 or v2 under Options → API Version.');
+		throw fail(
+			`API Version ${typeof apiVersion === 'string' ? `"${apiVersion}"` : `is ${describeValue(apiVersion)}, which`} is not one Slier offers`,
+			'Choose v1 or v2 under Options → API Version.',
+		);
 	}
 	return apiVersion;
 }
@@ -64,7 +71,9 @@ export function checkModelParams(
 	const range = (name: string, value: unknown, min: number, max: number) => {
 		if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
 			throw fail(
-				`${name} is ${typeof value === 'number' ? value : describeValue(value)}, outside ${min} to ${max}`,
+				typeof value === 'number' && !Number.isNaN(value)
+					? `${name} is ${value}, outside ${min} to ${max}`
+					: `${name} is ${describeValue(value)}, not a number from ${min} to ${max}`,
 				`Set ${where} → ${name} to a number from ${min} to ${max}.`,
 			);
 		}
