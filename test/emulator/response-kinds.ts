@@ -10,7 +10,8 @@ import { SseWriter } from './sse-writer';
  *   whatever the request asked for, under the Content-Type given (default: the matching one), e.g.
  *   `[[body as=json type=text/event-stream]]` (a header that lies).
  * - `[[website]]`: 200 with nginx's welcome page; `[[empty-200 type=application/json]]`: 200 with an
- *   empty body; `[[no-content]]`: 204; `[[redirect-key]]`: a 307 whose Location carries the key in
+ *   empty body; `[[other-json]]`: 200 with JSON from another service; `[[empty-stream]]`: a stream
+ *   header and no event at all; `[[no-content]]`: 204; `[[redirect-key]]`: a 307 whose Location carries the key in
  *   its path and query.
  * - `[[choices n=2]]`: n choices (streamed: interleaved by index); `[[parts]]`: content as an array
  *   of text parts; `[[done-only]]`: a stream of nothing but `[DONE]` (not streamed: a message with
@@ -35,6 +36,17 @@ export async function responseKindReply(
 	const empty = directives.get('empty-200');
 	if (empty) {
 		res.writeHead(200, empty.type ? { 'content-type': decodeURIComponent(empty.type) } : {});
+		res.end();
+		return true;
+	}
+	if (directives.has('other-json')) {
+		// Another JSON service at the Base URL (a health check, say).
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(JSON.stringify({ status: 'ok', service: 'inventory', version: 3 }));
+		return true;
+	}
+	if (directives.has('empty-stream')) {
+		res.writeHead(200, { 'content-type': 'text/event-stream' });
 		res.end();
 		return true;
 	}

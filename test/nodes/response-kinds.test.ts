@@ -122,6 +122,7 @@ describe('class 7: a wrong Base URL says so', () => {
 		['an empty 200 with a JSON type', 'x [[empty-200 type=application/json]]', 'an empty response (HTTP 200, application/json)'],
 		['an empty 200 without a type', 'x [[empty-200]]', 'an empty response (HTTP 200)'],
 		['a 204', 'x [[no-content]]', 'no content (HTTP 204)'],
+		['JSON from another service', 'x [[other-json]]', 'JSON that is not a Slier answer: {"status":"ok","service":"inventory","version":3} (HTTP 200, application/json)'],
 	])('%s: not_found, not retried, the others answered', async (_name, text, what) => {
 		const { items } = await runSlierNode({ emulator, continueOnFail: true, items: [{ text: 'fine' }, { text }], parameters: { stream: true } });
 		expect(jsonOf(items)).toEqual([
@@ -130,6 +131,13 @@ describe('class 7: a wrong Base URL says so', () => {
 		]);
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(completions()).toBe(2);
+	});
+
+	it('a stream header with no event at all is a stream that ended early, not a wrong Base URL', async () => {
+		expect(await one('x [[empty-stream]]', { stream: true })).toEqual({
+			error: 'The stream ended early: Slier closed it before the answer was complete (0 characters had arrived) (item 0)',
+			errorType: 'stream_interrupted',
+		});
 	});
 
 	it('a redirect names where it points (origin and path), never the key nor the query', async () => {

@@ -40,7 +40,7 @@ export async function* streamCompletion(
 			// stream is assembled from its events, a stream request answered with JSON is read as JSON.
 			const res = await requestStream(req, hooks);
 			if (res.kind === 'json') {
-				answer = fromCompletion(res.body);
+				answer = fromCompletion(res.body, res.meta);
 			} else {
 				for await (const data of res.events) {
 					const text = assembler.push(data);

@@ -1,4 +1,5 @@
-import { SlierError } from '../transport/errors';
+import type { ResponseMeta } from '../transport/client';
+import { excerpt, SlierError } from '../transport/errors';
 import type { Answer, ChoiceText, ContentFilter, FilterDetails, Usage } from './types';
 
 type Json = Record<string, unknown>;
@@ -96,9 +97,17 @@ export function filterOf(details: FilterDetails): ContentFilter {
 }
 
 /** Normalizes a non-streamed completion (`chat.completion` or `search.completion`). */
-export function fromCompletion(body: unknown): Answer {
-	if (!isObject(body)) {
-		throw new SlierError('response', 'Slier sent a response that is not a JSON object');
+export function fromCompletion(body: unknown, meta?: ResponseMeta): Answer {
+	// JSON that is not an object, or one with no choices and no sign of a completion: another service
+	// answered (a wrong Base URL).
+	if (!isObject(body) || (body.choices === undefined && !/^(chat|search)\.completion/.test(str(body.object) ?? ''))) {
+		throw new SlierError('response', 'The Base URL answered with JSON that is not a Slier completion', {
+			problem: 'not_api',
+			status: meta?.status,
+			contentType: meta?.contentType || undefined,
+			origin: meta?.origin,
+			bodyExcerpt: excerpt(JSON.stringify(body)),
+		});
 	}
 	const choices = Array.isArray(body.choices) ? body.choices : [];
 	// The answer is the first choice (index 0), wherever the API put it in the list.

@@ -70,10 +70,13 @@ function protocolWords(error: SlierError): string {
 function whatItSent(error: SlierError): string {
 	const { pageTitle, bodyExcerpt, status, contentType } = error.details;
 	const body = bodyExcerpt && bodyExcerpt.length > 80 ? `${bodyExcerpt.slice(0, 80)}…` : bodyExcerpt;
+	const json = /^[[{]/.test(body ?? '');
 	const what = pageTitle
 		? `an HTML page titled "${pageTitle}"`
 		: body
-			? `"${body}"`
+			? json
+				? `JSON that is not a Slier answer: ${body}`
+				: `"${body}"`
 			: status === 204
 				? 'no content'
 				: 'an empty response';

@@ -17,7 +17,16 @@ import type { SlierRequest, TransportHooks } from './types';
  * caller must iterate `events` (or call its `return()`): that releases the limiter slot and lets
  * the connection go back to the pool.
  */
-export type SlierResponse = { kind: 'json'; body: unknown } | { kind: 'sse'; events: AsyncGenerator<string, void, undefined> };
+export type SlierResponse =
+	| { kind: 'json'; body: unknown; meta: ResponseMeta }
+	| { kind: 'sse'; events: AsyncGenerator<string, void, undefined> };
+
+/** Facts about a JSON response, for the words when its content turns out not to be an answer. */
+export interface ResponseMeta {
+	status: number;
+	contentType: string;
+	origin: string;
+}
 
 /**
  * Sends a request and parses the JSON answer. Retries until a whole 2xx body has been read: a
@@ -42,7 +51,10 @@ export async function requestStream(req: SlierRequest, hooks: TransportHooks = {
 	return await withRetries<SlierResponse>(req, accept, hooks, async (res, slot) => {
 		const shape = await shapeOfResponse(res, req);
 		if (shape === 'sse') return { kind: 'sse', events: streamEvents(res, req, slot.keep()) };
-		if (shape === 'json') return { kind: 'json', body: await readJson(res, req) };
+		if (shape === 'json') {
+			const meta = { status: res.statusCode, contentType: contentTypeOf(res.headers), origin: safeOrigin(req.baseUrl) };
+			return { kind: 'json', body: await readJson(res, req), meta };
+		}
 		throw await notApi(res, req);
 	});
 }

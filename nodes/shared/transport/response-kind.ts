@@ -70,7 +70,8 @@ export function contentTypeOf(headers: Record<string, string | string[] | undefi
 export function shapeOf(start: string, contentType: string): ResponseShape {
 	const text = stripBom(start).trimStart();
 	const type = contentType.toLowerCase();
-	if (text === '') return start.length >= PEEK_BYTES ? shapeByHeader(type) : 'empty';
+	// An empty stream is a stream that ended early; any other empty body is not the API.
+	if (text === '') return start.length >= PEEK_BYTES || type.includes('text/event-stream') ? shapeByHeader(type) : 'empty';
 	if (text[0] === '{' || text[0] === '[') return 'json';
 	if (text[0] === ':' || /^(data|event|id|retry)[ \t]*:/.test(text)) return 'sse';
 	if (text[0] === '<') return 'other';
