@@ -72,6 +72,7 @@ describe('every value a user can type makes a sentence', () => {
 	it.each([
 		['Timeout 0', { options: { timeout: 0 } }, 'Timeout is 0 ms: it must be more than 0 (item 0)', /^Set Options → Timeout \(Ms\) to a positive number/],
 		['Timeout -5', { options: { timeout: -5 } }, 'Timeout is -5 ms: it must be more than 0 (item 0)', /positive number of milliseconds/],
+		['Timeout NaN', { options: { timeout: '={{ NaN }}' } }, 'Timeout is NaN, not a number of milliseconds (item 0)', /positive number/],
 		['Timeout from an expression giving text', { options: { timeout: '={{ "soon" }}' } }, 'Timeout is the text "soon", not a number of milliseconds (item 0)', /positive number/],
 		['Max Retries as text', { options: { maxRetries: '={{ "two" }}' } }, 'Max Retries is the text "two" (item 0)', /whole number from 0 to 10/],
 		['Temperature from an expression giving nothing usable', { modelParams: { temperature: '={{ "hot" }}' } }, 'Temperature is the text "hot", not a number from 0 to 2 (item 0)', /Temperature to a number from 0 to 2/],

@@ -84,7 +84,7 @@ export function noAnswerError(how: 'stream' | 'json'): SlierError {
 		how === 'stream'
 			? 'Slier sent a stream with no text and no finish reason'
 			: 'Slier sent an answer with no text and no finish reason',
-		{ problem: 'no_answer' },
+		{ problem: 'no_answer', fromStream: how === 'stream' },
 	);
 }
 
@@ -114,7 +114,7 @@ export function fromCompletion(body: unknown, meta?: ResponseMeta): Answer {
 	const choice = (choices.find((c) => isObject(c) && c.index === 0) ?? choices[0]) as unknown;
 	const message = isObject(choice) && isObject(choice.message) ? choice.message : undefined;
 	if (!isObject(choice) || !message) {
-		throw new SlierError('response', 'Slier sent a response without an answer (no choices[0].message)', { problem: 'no_answer' });
+		throw new SlierError('response', 'Slier sent a response without an answer (no choices[0].message)', { problem: 'no_choice' });
 	}
 	const finishReason = str(choice.finish_reason);
 	const content = cleanContent(contentText(message.content));

@@ -192,9 +192,14 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 			if (problem === 'not_api') {
 				return { message: `The Base URL did not answer like the Slier API: it sent ${whatItSent(error)}`, fix: baseUrlFix(error) };
 			}
-			if (problem === 'no_answer') {
+			if (problem === 'no_answer' || problem === 'no_choice') {
 				return {
-					message: `${error.message}: there is no answer to pass on`,
+					message:
+						problem === 'no_choice'
+							? 'Slier sent a completion without an answer in it (no choices[0].message)'
+							: error.details.fromStream
+								? 'Slier sent a stream with no text and no finish reason: there is no answer to pass on'
+								: 'Slier sent an answer with no text and no finish reason: there is no answer to pass on',
 					fix: 'Run it again. If it keeps happening, check the model and the model parameters (a max_tokens of 0, say); otherwise it is a problem on the Slier side or in a proxy between.',
 				};
 			}

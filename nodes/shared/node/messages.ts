@@ -87,7 +87,7 @@ export function describeValue(value: unknown): string {
 	if (value === undefined) return 'not set';
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
-	if (typeof value === 'number') return Number.isNaN(value) ? 'not a number (NaN)' : String(value);
+	if (typeof value === 'number') return String(value);
 	if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
 	if (typeof value === 'string') {
 		const text = value.replace(/\s+/g, ' ').trim();

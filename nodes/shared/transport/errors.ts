@@ -23,7 +23,8 @@ export type SlierProblem =
 	| 'not_api' // response: a 2xx that is not the API (an HTML page, plain text, an empty body, a 204)
 	| 'not_json' // response: a body that claims JSON (or looks like it) but does not parse
 	| 'error_in_body' // response: an error object with a 2xx and no status we can use
-	| 'no_answer' // response: JSON without choices[0].message, or an answer with neither text nor finish reason
+	| 'no_choice' // response: a completion without choices[0].message
+	| 'no_answer' // response: an answer with neither text nor finish reason (a stream of only [DONE])
 	| 'ended_early' // stream: closed without [DONE] or a finish reason
 	| 'interrupted' // stream / timeout: broke after it had started
 	| 'error_event' // stream: an error object inside the stream
@@ -62,6 +63,8 @@ export interface SlierErrorDetails {
 	pageTitle?: string;
 	/** Where a redirect pointed: origin and path only, never a query string. */
 	location?: string;
+	/** True when the response was a stream (it may answer a request that asked for none). */
+	fromStream?: boolean;
 	/** For a stream interrupted mid-way: the kind of failure that broke it (network, timeout). */
 	interruptedBy?: SlierErrorKind;
 }
