@@ -84,3 +84,27 @@ it.each([
 	});
 	expect(result).toEqual({ json: { error: `The Base URL did not answer like the Slier API: ${what} (item 0)`, errorType: 'not_found' }, requests: 1 });
 });
+
+it('class 8: a stream whose chunked encoding breaks mid-way says how much had arrived and why, sent once', async () => {
+	reply = (res) => {
+		const socket = res.socket!;
+		const event = chunk(' Hello there', null);
+		const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n';
+		socket.write(`${head}${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`);
+		setTimeout(() => socket.write('ZZ\r\nnot a chunk\r\n', () => socket.end()), 50);
+	};
+	const before = server.requests;
+	const { items } = await runSlierNode({
+		emulator: { url: server.url, apiKey: KEY } as SlierEmulator,
+		items: [{ text: 'hi' }],
+		parameters: { stream: true, options: { maxRetries: 2 } },
+		continueOnFail: true,
+	});
+	expect(items[0].json).toEqual({
+		error: expect.stringMatching(
+			/^The stream was interrupted after 12 characters of the answer had arrived: the rest of the response could not be read: it is not valid HTTP( \(HPE_[A-Z_]+\))? \(item 0\)$/,
+		),
+		errorType: 'stream_interrupted',
+	});
+	expect(server.requests - before).toBe(1);
+});

@@ -84,7 +84,7 @@ function streamFailure(error: unknown, assembler: StreamAssembler): Answer {
 	if (!(error instanceof SlierError)) throw error;
 	if (error.isContentFilter) return filteredAnswer(error, assembler.partialText());
 	// Once text has streamed, a broken connection must not pass for a complete answer.
-	if (error.details.midStream && (error.kind === 'network' || error.kind === 'timeout')) {
+	if (error.details.midStream && (error.kind === 'network' || error.kind === 'timeout' || error.kind === 'protocol')) {
 		const chars = assembler.receivedChars;
 		throw new SlierError(
 			error.kind === 'timeout' ? 'timeout' : 'stream',

@@ -170,7 +170,12 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 			switch (problem) {
 				case 'interrupted':
 					return {
-						message: interrupted(error, `the connection to Slier at ${error.details.origin ?? 'the Base URL'} broke (${causeWords(error)})`),
+						message: interrupted(
+							error,
+							error.details.interruptedBy === 'protocol'
+								? `the rest of the response could not be read: ${protocolWords(error)}`
+								: `the connection to Slier at ${error.details.origin ?? 'the Base URL'} broke (${causeWords(error)})`,
+						),
 						fix: streamBrokeFix(ctx),
 					};
 				case 'ended_early': {
@@ -203,7 +208,15 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 					fix: 'Run it again. If it keeps happening, check the model and the model parameters (a max_tokens of 0, say); otherwise it is a problem on the Slier side or in a proxy between.',
 				};
 			}
-			return { message: error.message, fix: 'This looks like a problem on the Slier side or in a proxy between. Try again later.' };
+			return {
+				message:
+					problem === 'not_json'
+						? `Slier sent a response that is not valid JSON: ${error.details.bodyExcerpt || '(empty body)'}`
+						: problem === 'error_in_body'
+							? `Slier sent an error instead of an answer (HTTP ${status ?? '?'}): ${apiMessage ?? reason ?? error.details.bodyExcerpt ?? 'no message'}`
+							: error.message,
+				fix: 'This looks like a problem on the Slier side or in a proxy between. Try again later.',
+			};
 		case 'protocol':
 			return {
 				message: `The response from ${error.details.origin ?? 'the Base URL'} could not be read: ${protocolWords(error)}`,
@@ -229,7 +242,7 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 				};
 			}
 			return {
-				message: error.message,
+				message: `The request to Slier could not be sent: ${error.details.causeMessage ?? error.details.cause ?? 'unknown cause'}`,
 				fix: 'This request was not sent and not retried. Check the Slier API credential and the node parameters.',
 			};
 		case 'http':
