@@ -37,6 +37,19 @@ describe('class 3: a response is read for what it is, not for what was asked', (
 		expect(json).not.toHaveProperty('error');
 	});
 
+	it('a stream request answered with JSON still reaches a streaming chat, as one piece', async () => {
+		const chunks: StructuredChunk[] = [];
+		const { items } = await runSlierNode({
+			emulator,
+			items: [{ text: 'hi [[body as=json]]' }],
+			parameters: { stream: true },
+			onChunk: (chunk) => chunks.push(chunk),
+		});
+		expect(chunks.map((c) => c.type)).toEqual(['begin', 'item', 'end']);
+		expect(chunks[1].content).toBe('claude-2 answers “hi” ✓');
+		expect(items[0].json.content).toBe(chunks[1].content);
+	});
+
 	it('the same answer gives the same item whichever way it came', async () => {
 		const asked = await one('same [[body as=sse]]', { stream: true });
 		const lying = await one('same [[body as=sse type=application/json]]', { stream: false });

@@ -41,6 +41,9 @@ export async function* streamCompletion(
 			const res = await requestStream(req, hooks);
 			if (res.kind === 'json') {
 				answer = fromCompletion(res.body, res.meta);
+				// A stream was asked for and one document came: its text is the stream's one piece, so a
+				// chat (or an AI node that streams) still shows the answer.
+				if (completion.body.stream && answer.content !== null) yield { type: 'text', text: answer.content };
 			} else {
 				for await (const data of res.events) {
 					const text = assembler.push(data);
