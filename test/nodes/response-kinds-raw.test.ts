@@ -108,3 +108,12 @@ it('class 8: a stream whose chunked encoding breaks mid-way says how much had ar
 	});
 	expect(server.requests - before).toBe(1);
 });
+
+it('a stream event that is JSON but not an object is named as such, for a plain request too', async () => {
+	const { json, requests } = await both((res) => {
+		res.writeHead(200, { 'content-type': 'text/event-stream' });
+		res.end(`${chunk(' Hi', null)}data: 42\n\n`);
+	});
+	expect(json).toEqual({ error: 'Slier sent a stream event that is not a JSON object: 42 (item 0)', errorType: 'stream_interrupted' });
+	expect(requests).toBe(1);
+});

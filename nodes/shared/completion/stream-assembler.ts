@@ -66,7 +66,7 @@ export class StreamAssembler {
 		}
 		if (chunk === null || typeof chunk !== 'object') {
 			throw new SlierError('stream', `Slier sent a stream event that is not a JSON object: ${excerpt(data)}`, {
-				problem: 'bad_event',
+				problem: 'not_object_event',
 				bodyExcerpt: excerpt(data),
 				receivedChars: this.receivedChars,
 			});

@@ -36,6 +36,9 @@ export interface WordsContext {
 
 export const DEFAULT_BASE_URL_EXAMPLE = 'https://api.slier.ai';
 
+const SSRF_ALLOW_HINT =
+	'An n8n administrator can allow it with N8N_SSRF_ALLOWED_IP_RANGES (e.g. 10.0.0.5/32) or N8N_SSRF_ALLOWED_HOSTNAMES, or remove it from N8N_SSRF_BLOCKED_IP_RANGES / N8N_SSRF_BLOCKED_HOSTNAMES';
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** A stream that broke after it started: one text for the item nodes and the sub-node. */
@@ -190,6 +193,12 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 						message: `Slier reported an error inside the stream: ${apiMessage ?? reason ?? 'no message'}`,
 						fix: streamBrokeFix(ctx),
 					};
+				case 'bad_event':
+				case 'not_object_event':
+					return {
+						message: `Slier sent a stream event that is ${problem === 'bad_event' ? 'not valid JSON' : 'not a JSON object'}: ${error.details.bodyExcerpt ?? ''}`,
+						fix: streamBrokeFix(ctx),
+					};
 				default:
 					return { message: error.message, fix: streamBrokeFix(ctx) };
 			}
@@ -226,7 +235,9 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 			return { message: error.message, fix: 'The execution was stopped.' };
 		case 'blocked':
 			return {
-				message: error.message,
+				message: error.details.blockedTarget
+					? `This n8n instance's SSRF protection does not allow requests to ${error.details.blockedTarget}, so nothing was sent. ${SSRF_ALLOW_HINT}`
+					: error.message,
 				fix: `Use the public Slier API (${DEFAULT_BASE_URL_EXAMPLE}), or ask the n8n administrator to allow this address (see the message).`,
 			};
 		case 'too_large':

@@ -28,7 +28,8 @@ export type SlierProblem =
 	| 'ended_early' // stream: closed without [DONE] or a finish reason
 	| 'interrupted' // stream / timeout: broke after it had started
 	| 'error_event' // stream: an error object inside the stream
-	| 'bad_event' // stream: a data line that is not a JSON object
+	| 'bad_event' // stream: a data line that is not valid JSON
+	| 'not_object_event' // stream: a data line that is JSON but not an object
 	| 'headers_timeout' // timeout: no response headers within the timeout
 	| 'body_timeout' // timeout: a response body silent for longer than the timeout
 	| 'bad_key' // request: the key cannot be sent in a header
@@ -63,6 +64,8 @@ export interface SlierErrorDetails {
 	pageTitle?: string;
 	/** Where a redirect pointed: origin and path only, never a query string. */
 	location?: string;
+	/** What n8n's SSRF protection refused: an address, a host name, or the proxy. */
+	blockedTarget?: string;
 	/** True when the response was a stream (it may answer a request that asked for none). */
 	fromStream?: boolean;
 	/** For a stream interrupted mid-way: the kind of failure that broke it (network, timeout). */
