@@ -232,7 +232,7 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 				fix: 'It was not retried: the same server would send the same response. Check the Base URL in the Slier API credential, and any proxy between n8n and Slier.',
 			};
 		case 'aborted':
-			return { message: error.message, fix: 'The execution was stopped.' };
+			return { message: 'The request was canceled because the workflow execution was stopped', fix: 'The execution was stopped.' };
 		case 'blocked':
 			return {
 				message: error.details.blockedTarget
