@@ -6,6 +6,7 @@ import { agentModelReply, agentModelStream } from './agent-model';
 import { answerFor, type Completion, type EmulatorMessage, type Endpoint, MODELS } from './answers';
 import { type Directives, num, parseDirectives } from './directives';
 import { echoTokens, hostileReply, type HostileStats } from './hostile';
+import { responseKindReply } from './response-kinds';
 import { SseWriter } from './sse-writer';
 
 export interface EmulatorOptions {
@@ -152,6 +153,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		};
 
 		if (await hostileReply(directives, authorization, request.stream === true, res, stats)) return;
+		if (await responseKindReply(endpoint, answer, directives, request.stream === true, res, authorization)) return;
 		if (directives.get('echo-key')?.in === 'content') answer.tokens = echoTokens(authorization);
 		if (active('reset')) {
 			res.socket?.resetAndDestroy();

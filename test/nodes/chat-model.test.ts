@@ -318,7 +318,7 @@ describe('Slier Chat Model, hostile inputs', () => {
 
 	it('says what a wrong Temperature is without [object Object]', async () => {
 		const { error } = await runChain({ messages: [[['human', 'Hi']]], parameters: { options: { temperature: '={{ { "a": 1 } }}' } } });
-		expect(error?.description).toBe('Temperature is an object, outside 0 to 2');
+		expect(error?.description).toBe('Temperature is an object, not a number from 0 to 2');
 		expect(bodies()).toEqual([]);
 	});
 });

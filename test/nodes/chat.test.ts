@@ -146,7 +146,7 @@ describe('Slier Chat through WorkflowExecute', () => {
 				continueOnFail: true,
 				parameters: { options: { onContentFilter: 'error' } },
 			});
-			expect(items[0].json.error).toMatch(/^Slier's content filter refused to answer \(item 0\): This content may violate/);
+			expect(items[0].json.error).toMatch(/^Slier's content filter refused to answer: This content may violate .* \(item 0\)$/);
 			expect(items[1].json.content).toBe('claude-2 answers “fine” ✓');
 		});
 	});
@@ -159,7 +159,7 @@ describe('Slier Chat through WorkflowExecute', () => {
 			['content that is not text', { obj: { a: 1 } }, { messages: { values: [{ role: 'user', content: '={{ $json.obj }}' }] } }, /content that is an object, not text/, /JSON\.stringify/],
 			['messagesJson that is not JSON', {}, { messageSource: 'json', messagesJson: '[{"role": "user",' }, /^Messages \(JSON\) is not valid JSON/, /must be an array like/],
 			['messagesJson that is not an array', { m: { role: 'user', content: 'hi' } }, { messageSource: 'json', messagesJson: '={{ $json.m }}' }, /^Messages \(JSON\) is an object, not an array of messages/, /must be an array like/],
-			['messagesJson items without role/content', {}, { messageSource: 'json', messagesJson: '["hello"]' }, /Message 1 in Messages \(JSON\) is a text, not an object/, /Give every message/],
+			['messagesJson items without role/content', {}, { messageSource: 'json', messagesJson: '["hello"]' }, /Message 1 in Messages \(JSON\) is the text \"hello\", not an object/, /Give every message/],
 			['extra that is not an object', { text: 'x' }, { modelParams: { extra: '[1,2]' } }, /^Extra Parameters \(JSON\) is an array, not a JSON object/, /\{"max_tokens": 200\}/],
 			['extra that is not JSON', { text: 'x' }, { modelParams: { extra: '{max_tokens: 5}' } }, /^Extra Parameters \(JSON\) is not valid JSON/, /must be a JSON object/],
 			['extra with a __proto__ key', { text: 'x' }, { modelParams: { extra: '{"__proto__": {"max_tokens": 5}}' } }, /^Extra Parameters \(JSON\) has the key "__proto__", which is not allowed \(item 0\)$/, /Remove that key/],

@@ -68,7 +68,7 @@ describe('fault matrix through Slier Chat', () => {
 
 	it('a reset after the stream started is not retried and says how much had arrived', async () => {
 		const json = await one('reset later [[reset-mid after=3]]', { stream: true });
-		expect(json.error).toMatch(/^The stream was interrupted after 24 characters of the answer had arrived: Could not reach Slier at http:\/\/127\.0\.0\.1:\d+ \(connection reset\) \(item 0\)$/);
+		expect(json.error).toMatch(/^The stream was interrupted after 24 characters of the answer had arrived: the connection to Slier at http:\/\/127\.0\.0\.1:\d+ broke \(connection reset\) \(item 0\)$/);
 		expect(completions()).toBe(1);
 	});
 
@@ -165,7 +165,7 @@ describe('fault matrix through Slier Chat', () => {
 		const { port } = other.address() as AddressInfo;
 		try {
 			expect((await one(`moved [[redirect to=http://127.0.0.1:${port}/v1/chat/completions]]`)).error).toBe(
-				'Slier answered with a redirect (HTTP 307), which is not followed so the API key is never sent elsewhere (item 0)',
+				`Slier answered with a redirect (HTTP 307) to http://127.0.0.1:${port}/v1/chat/completions, which is not followed so the API key is never sent elsewhere (item 0)`,
 			);
 			expect(reached).toEqual([]);
 		} finally {

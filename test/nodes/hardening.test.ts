@@ -115,9 +115,10 @@ describe('a plain answer cut mid-body', () => {
 		expect(completions()).toHaveLength(2);
 	});
 
-	it('fails as a network error after the retries when it keeps happening', async () => {
+	it('fails as a network error after the retries when it keeps happening, saying the answer had started', async () => {
 		const json = await one('always cut [[cut-body]]', { options: { maxRetries: 1 } });
-		expect(json.error).toMatch(/^Could not reach Slier at http:\/\/127\.0\.0\.1:\d+ \(.+\) \(item 0\)$/);
+		expect(json.error).toMatch(/^The connection to Slier at http:\/\/127\.0\.0\.1:\d+ broke while its answer was being read \(.+\) \(item 0\)$/);
+		expect(json.errorType).toBe('network');
 		expect(completions()).toHaveLength(2);
 	});
 });

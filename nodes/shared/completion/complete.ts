@@ -1,4 +1,4 @@
-import { requestJson, requestStream } from '../transport/client';
+import { requestStream } from '../transport/client';
 import { SlierError } from '../transport/errors';
 import { linkedSignal } from '../transport/signals';
 import type { SlierRequest, TransportHooks } from '../transport/types';
@@ -33,18 +33,17 @@ export async function* streamCompletion(
 	const req: SlierRequest = { ...connection, signal: stop.signal, method: 'POST', path: completionPath(completion), body: completion.body };
 	let answered = false;
 	try {
-		if (!completion.body.stream) {
-			const answer = await filteredOrThrow(() => requestJson(req, hooks));
-			answered = true; // before the yield: a caller may stop pulling once it has the answer
-			yield { type: 'answer', answer };
-			return;
-		}
 		const assembler = new StreamAssembler(connection.apiKey);
 		let answer: Answer;
 		try {
+			// Read as what the server sent, not as what was asked: a plain request answered with a
+			// stream is assembled from its events, a stream request answered with JSON is read as JSON.
 			const res = await requestStream(req, hooks);
 			if (res.kind === 'json') {
-				answer = fromCompletion(res.body);
+				answer = fromCompletion(res.body, res.meta);
+				// A stream was asked for and one document came: its text is the stream's one piece, so a
+				// chat (or an AI node that streams) still shows the answer.
+				if (completion.body.stream && answer.content !== null) yield { type: 'text', text: answer.content };
 			} else {
 				for await (const data of res.events) {
 					const text = assembler.push(data);
@@ -60,7 +59,7 @@ export async function* streamCompletion(
 			if (rest !== '' && error instanceof SlierError && error.isContentFilter) yield { type: 'text', text: rest };
 			answer = streamFailure(error, assembler);
 		}
-		answered = true;
+		answered = true; // before the yield: a caller may stop pulling once it has the answer
 		yield { type: 'answer', answer };
 	} finally {
 		// The caller stopped early (or we threw): abort what is still in flight.
@@ -77,15 +76,6 @@ export async function complete(connection: Connection, completion: CompletionReq
 	throw new Error('A completion ended without an answer');
 }
 
-async function filteredOrThrow(run: () => Promise<unknown>): Promise<Answer> {
-	try {
-		return fromCompletion(await run());
-	} catch (error) {
-		if (error instanceof SlierError && error.isContentFilter) return filteredAnswer(error, null);
-		throw error;
-	}
-}
-
 function filteredAnswer(error: SlierError, partial: string | null): Answer {
 	const answer = fromFilterError(error.details, { error: error.details.apiError ?? {} });
 	answer.content = partial;
@@ -97,12 +87,12 @@ function streamFailure(error: unknown, assembler: StreamAssembler): Answer {
 	if (!(error instanceof SlierError)) throw error;
 	if (error.isContentFilter) return filteredAnswer(error, assembler.partialText());
 	// Once text has streamed, a broken connection must not pass for a complete answer.
-	if (error.details.midStream && (error.kind === 'network' || error.kind === 'timeout')) {
+	if (error.details.midStream && (error.kind === 'network' || error.kind === 'timeout' || error.kind === 'protocol')) {
 		const chars = assembler.receivedChars;
 		throw new SlierError(
 			error.kind === 'timeout' ? 'timeout' : 'stream',
 			`The stream was interrupted after ${chars} character${chars === 1 ? '' : 's'} of the answer had arrived: ${error.message}`,
-			{ ...error.details, receivedChars: chars },
+			{ ...error.details, problem: 'interrupted', receivedChars: chars, interruptedBy: error.kind },
 		);
 	}
 	throw error;

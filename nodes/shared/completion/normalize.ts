@@ -1,5 +1,6 @@
-import { SlierError } from '../transport/errors';
-import type { Answer, ContentFilter, FilterDetails, Usage } from './types';
+import type { ResponseMeta } from '../transport/client';
+import { excerpt, SlierError } from '../transport/errors';
+import type { Answer, ChoiceText, ContentFilter, FilterDetails, Usage } from './types';
 
 type Json = Record<string, unknown>;
 
@@ -29,9 +30,62 @@ export function toUsage(value: unknown): Usage | null {
 	return { promptTokens, completionTokens, totalTokens };
 }
 
-/** The API pads answers with a leading space (" I'm doing well"); downstream nodes want text. */
+/**
+ * The API pads answers with a leading space (" I'm doing well"); downstream nodes want text. No
+ * text at all is `null`, as the API's own `content: null`: a stream cannot tell "" from null, and
+ * the same answer must give the same item streamed or not.
+ */
 export function cleanContent(content: string | null): string | null {
-	return content === null ? null : content.trim();
+	if (content === null) return null;
+	const text = content.trim();
+	return text === '' ? null : text;
+}
+
+/**
+ * A message's text: a string, or an array of text parts (`[{type: "text", text}]`, or strings)
+ * joined, as OpenAI-style gateways send it. Anything else holds no text (null).
+ */
+export function contentText(value: unknown): string | null {
+	if (typeof value === 'string') return value;
+	if (!Array.isArray(value)) return null;
+	let text: string | null = null;
+	for (const part of value) {
+		const piece =
+			typeof part === 'string'
+				? part
+				: isObject(part) && typeof part.text === 'string' && (part.type === undefined || part.type === 'text' || part.type === 'output_text')
+					? part.text
+					: null;
+		if (piece !== null) text = (text ?? '') + piece;
+	}
+	return text;
+}
+
+/** Each choice's text and finish reason, by index, for an answer with several choices (`n` > 1). */
+export function choiceTexts(choices: unknown[]): ChoiceText[] {
+	return choices
+		.map((choice, position): ChoiceText | undefined => {
+			if (!isObject(choice)) return undefined;
+			const message = isObject(choice.message) ? choice.message : isObject(choice.delta) ? choice.delta : {};
+			return {
+				index: typeof choice.index === 'number' ? choice.index : position,
+				content: cleanContent(contentText(message.content)),
+				finishReason: str(choice.finish_reason),
+			};
+		})
+		.filter((choice): choice is ChoiceText => choice !== undefined)
+		.sort((a, b) => a.index - b.index);
+}
+
+/** An answer with neither text nor a finish reason: nothing to pass on, and nothing says why. */
+export function noAnswerError(how: 'stream' | 'json'): SlierError {
+	return new SlierError(
+		'response',
+		how === 'stream'
+			? 'Slier sent a stream with no text and no finish reason'
+			: 'Slier sent an answer with no text and no finish reason',
+		{ problem: 'no_answer', fromStream: how === 'stream' },
+	);
 }
 
 export function filterOf(details: FilterDetails): ContentFilter {
@@ -43,20 +97,31 @@ export function filterOf(details: FilterDetails): ContentFilter {
 }
 
 /** Normalizes a non-streamed completion (`chat.completion` or `search.completion`). */
-export function fromCompletion(body: unknown): Answer {
-	if (!isObject(body)) {
-		throw new SlierError('response', 'Slier sent a response that is not a JSON object');
+export function fromCompletion(body: unknown, meta?: ResponseMeta): Answer {
+	// JSON that is not an object, or one with no choices and no sign of a completion: another service
+	// answered (a wrong Base URL).
+	if (!isObject(body) || (body.choices === undefined && !/^(chat|search)\.completion/.test(str(body.object) ?? ''))) {
+		throw new SlierError('response', 'The Base URL answered with JSON that is not a Slier completion', {
+			problem: 'not_api',
+			status: meta?.status,
+			contentType: meta?.contentType || undefined,
+			origin: meta?.origin,
+			bodyExcerpt: excerpt(JSON.stringify(body)),
+		});
 	}
 	const choices = Array.isArray(body.choices) ? body.choices : [];
-	const choice = isObject(choices[0]) ? choices[0] : undefined;
-	const message = choice && isObject(choice.message) ? choice.message : undefined;
-	if (!message) {
-		throw new SlierError('response', 'Slier sent a response without an answer (no choices[0].message)');
+	// The answer is the first choice (index 0), wherever the API put it in the list.
+	const choice = (choices.find((c) => isObject(c) && c.index === 0) ?? choices[0]) as unknown;
+	const message = isObject(choice) && isObject(choice.message) ? choice.message : undefined;
+	if (!isObject(choice) || !message) {
+		throw new SlierError('response', 'Slier sent a response without an answer (no choices[0].message)', { problem: 'no_choice' });
 	}
-	const finishReason = str(choice?.finish_reason);
+	const finishReason = str(choice.finish_reason);
+	const content = cleanContent(contentText(message.content));
+	if (content === null && finishReason === null) throw noAnswerError('json');
 	const filtered = finishReason === 'content_filter';
 	return {
-		content: cleanContent(str(message.content)),
+		content,
 		role: str(message.role) ?? 'assistant',
 		finishReason,
 		model: str(body.model),
@@ -65,6 +130,7 @@ export function fromCompletion(body: unknown): Answer {
 		filter: filtered ? filterOf({}) : null,
 		id: str(body.id),
 		created: toCreated(body.created),
+		...(choices.length > 1 ? { choices: choiceTexts(choices) } : {}),
 		raw: body,
 	};
 }

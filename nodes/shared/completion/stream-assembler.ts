@@ -1,19 +1,27 @@
 import { LIMITS, tooLarge } from '../transport/body';
 import { excerpt, readApiError, SlierError } from '../transport/errors';
 import { redactParsed, StreamRedactor } from '../transport/redact';
-import { cleanContent, filterOf, toCreated, toUsage } from './normalize';
+import { choiceTexts, cleanContent, contentText, filterOf, noAnswerError, toCreated, toUsage } from './normalize';
 import type { Answer, Usage } from './types';
+
+/** One choice of a stream (`n` > 1 interleaves several, told apart by `index`). */
+interface ChoiceState {
+	text: string;
+	role: string | null;
+	finishReason: string | null;
+	/** Holds back the end of the text while it could still be the start of a split API key. */
+	redactor: StreamRedactor | undefined;
+}
 
 /**
  * Builds one answer from SSE chunks as they arrive. It keeps the text and a few scalars, never
  * the chunks themselves, so memory stays bounded by the answer's size. `push` returns the text
- * that may be passed on now (the end of the text is held back while it could still be the start
- * of a split API key); `flushText` returns what was held once the stream has ended.
+ * of the first choice (index 0) that may be passed on now (the end of the text is held back while
+ * it could still be the start of a split API key); `flushText` returns what was held once the
+ * stream has ended. Other choices are kept apart and reach the answer's `choices`.
  */
 export class StreamAssembler {
-	private text = '';
-	private role: string | null = null;
-	private finishReason: string | null = null;
+	private readonly choices = new Map<number, ChoiceState>();
 	private finished = false; // search chunks carry `finish: true`
 	private done = false; // saw `data: [DONE]`
 	private id: string | null = null;
@@ -22,22 +30,19 @@ export class StreamAssembler {
 	private object: string | null = null;
 	private usage: Usage | null = null;
 	private rawUsage: unknown = undefined;
+	private chars = 0;
 
-	/** Holds back the end of the text while it could still be the start of a split API key. */
-	private readonly redactor: StreamRedactor | undefined;
-
-	constructor(private readonly apiKey?: string) {
-		this.redactor = apiKey ? new StreamRedactor(apiKey) : undefined;
-	}
+	constructor(private readonly apiKey?: string) {}
 
 	/** True once the answer is complete: `[DONE]`, or search's `finish: true`. Nothing after it is read. */
 	get complete(): boolean {
 		return this.done || this.finished;
 	}
 
-	/** Characters of answer text received so far, including any held back for redaction. */
+	/** Characters of the first choice's text received so far, including any held back for redaction. */
 	get receivedChars(): number {
-		return this.text.length + (this.redactor?.heldChars ?? 0);
+		const first = this.choices.get(0);
+		return first ? first.text.length + (first.redactor?.heldChars ?? 0) : 0;
 	}
 
 	/** Takes one `data:` payload; returns the new text to pass on. Throws on malformed JSON or an error event. */
@@ -54,11 +59,17 @@ export class StreamAssembler {
 			if (this.apiKey) redactParsed(chunk, this.apiKey);
 		} catch {
 			throw new SlierError('stream', `Slier sent a stream event that is not valid JSON: ${excerpt(data)}`, {
+				problem: 'bad_event',
+				bodyExcerpt: excerpt(data),
 				receivedChars: this.receivedChars,
 			});
 		}
 		if (chunk === null || typeof chunk !== 'object') {
-			throw new SlierError('stream', `Slier sent a stream event that is not a JSON object: ${excerpt(data)}`);
+			throw new SlierError('stream', `Slier sent a stream event that is not a JSON object: ${excerpt(data)}`, {
+				problem: 'not_object_event',
+				bodyExcerpt: excerpt(data),
+				receivedChars: this.receivedChars,
+			});
 		}
 		if (chunk.error !== undefined && chunk.error !== null) this.failWith(chunk.error);
 		this.id ??= typeof chunk.id === 'string' ? chunk.id : null;
@@ -70,38 +81,63 @@ export class StreamAssembler {
 			this.usage = toUsage(chunk.usage);
 		}
 		if (chunk.finish === true) this.finished = true;
-		const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as Record<string, unknown>) : undefined;
-		if (!choice || typeof choice !== 'object') return '';
-		const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
+		if (!Array.isArray(chunk.choices)) return '';
 		let text = '';
-		if (delta && typeof delta === 'object') {
-			if (typeof delta.role === 'string') this.role ??= delta.role;
-			if (typeof delta.content === 'string' && delta.content !== '') text = this.append(delta.content);
-		}
-		if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+		chunk.choices.forEach((value, position) => {
+			if (!value || typeof value !== 'object') return;
+			const choice = value as Record<string, unknown>;
+			const index = typeof choice.index === 'number' && Number.isInteger(choice.index) && choice.index >= 0 ? choice.index : position;
+			const state = this.choice(index);
+			const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
+			if (delta && typeof delta === 'object') {
+				if (typeof delta.role === 'string') state.role ??= delta.role;
+				const piece = contentText(delta.content);
+				if (piece) {
+					const safe = this.append(state, piece);
+					if (index === 0) text += safe;
+				}
+			}
+			if (typeof choice.finish_reason === 'string') state.finishReason = choice.finish_reason;
+		});
 		return text;
 	}
 
-	private append(piece: string): string {
-		if (this.text.length + piece.length > LIMITS.answerChars) {
+	private choice(index: number): ChoiceState {
+		let state = this.choices.get(index);
+		if (!state) {
+			// A hostile stream could name endless indexes: each costs a little, the text cap bounds all.
+			state = { text: '', role: null, finishReason: null, redactor: this.apiKey ? new StreamRedactor(this.apiKey) : undefined };
+			this.choices.set(index, state);
+		}
+		return state;
+	}
+
+	private append(state: ChoiceState, piece: string): string {
+		if (this.chars + piece.length > LIMITS.answerChars) {
 			throw tooLarge('an answer', `${LIMITS.answerChars / 1024 / 1024} Mi characters`);
 		}
-		const safe = this.redactor ? this.redactor.push(piece) : piece;
-		this.text += safe;
+		this.chars += piece.length;
+		const safe = state.redactor ? state.redactor.push(piece) : piece;
+		state.text += safe;
 		return safe;
 	}
 
-	/** The text held back for redaction, once the stream has ended (or broke). */
+	/** The first choice's text held back for redaction, once the stream has ended (or broke). */
 	flushText(): string {
-		const rest = this.redactor?.flush() ?? '';
-		this.text += rest;
-		return rest;
+		let first = '';
+		for (const [index, state] of this.choices) {
+			const rest = state.redactor?.flush() ?? '';
+			state.text += rest;
+			if (index === 0) first = rest;
+		}
+		return first;
 	}
 
 	private failWith(error: unknown): never {
 		const e = (typeof error === 'object' ? error : { message: String(error) }) as Record<string, unknown>;
 		const details = {
 			...readApiError(e),
+			problem: 'error_event' as const,
 			status: typeof e.status === 'number' ? e.status : undefined,
 			receivedChars: this.receivedChars,
 		};
@@ -112,33 +148,43 @@ export class StreamAssembler {
 		);
 	}
 
-	/** The text received so far, for a filtered or interrupted answer (after flushText). */
+	/** The first choice's text received so far, for a filtered or interrupted answer (after flushText). */
 	partialText(): string | null {
-		return this.text === '' ? null : cleanContent(this.text);
+		const text = this.choices.get(0)?.text ?? '';
+		return cleanContent(text);
 	}
 
-	/** The final answer. Throws if the stream ended with neither `[DONE]` nor a finish signal. */
+	/**
+	 * The final answer. Throws if the stream ended with neither `[DONE]` nor a finish signal, or
+	 * held neither text nor a finish reason (a stream of nothing but `[DONE]` is no answer).
+	 */
 	finish(): Answer {
 		this.flushText(); // the caller streams it first; this only makes sure content has it
-		if (!this.done && this.finishReason === null && !this.finished) {
+		const first = this.choices.get(0);
+		const finishReason = first?.finishReason ?? null;
+		if (!this.done && finishReason === null && !this.finished) {
 			throw new SlierError(
 				'stream',
-				`The stream ended early: Slier closed it before the answer was complete (${this.text.length} characters had arrived)`,
-				{ receivedChars: this.receivedChars },
+				`The stream ended early: Slier closed it before the answer was complete (${first?.text.length ?? 0} characters had arrived)`,
+				{ problem: 'ended_early', receivedChars: this.receivedChars },
 			);
 		}
-		const filtered = this.finishReason === 'content_filter';
+		const content = cleanContent(first?.text ?? '');
+		if (content === null && finishReason === null) throw noAnswerError('stream');
+		const filtered = finishReason === 'content_filter';
+		const raw = this.toCompletion();
 		return {
-			content: filtered ? this.partialText() : cleanContent(this.text),
-			role: this.role ?? 'assistant',
-			finishReason: this.finishReason ?? (this.finished ? 'stop' : null),
+			content,
+			role: first?.role ?? 'assistant',
+			finishReason: finishReason ?? (this.finished ? 'stop' : null),
 			model: this.model,
 			usage: this.usage,
 			filtered,
 			filter: filtered ? filterOf({}) : null,
 			id: this.id,
 			created: this.created,
-			raw: this.toCompletion(),
+			...(this.choices.size > 1 ? { choices: choiceTexts(raw.choices as unknown[]) } : {}),
+			raw,
 		};
 	}
 
@@ -149,13 +195,16 @@ export class StreamAssembler {
 		if (this.object !== null) raw.object = this.object.replace(/\.chunk$/, '');
 		if (this.created !== null) raw.created = this.created;
 		if (this.model !== null) raw.model = this.model;
-		raw.choices = [
-			{
-				index: 0,
-				message: { role: this.role ?? 'assistant', content: this.text },
-				finish_reason: this.finishReason ?? (this.finished ? 'stop' : null),
-			},
-		];
+		const indexes = [...this.choices.keys()].sort((a, b) => a - b);
+		raw.choices = (indexes.length > 0 ? indexes : [0]).map((index) => {
+			const state = this.choices.get(index);
+			const finishReason = state?.finishReason ?? (this.finished ? 'stop' : null);
+			return {
+				index,
+				message: { role: state?.role ?? 'assistant', content: state && state.text !== '' ? state.text : null },
+				finish_reason: finishReason,
+			};
+		});
 		if (this.rawUsage !== undefined) raw.usage = this.rawUsage;
 		return raw;
 	}

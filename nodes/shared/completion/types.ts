@@ -33,6 +33,13 @@ export interface ContentFilter {
 	message: string | null;
 }
 
+/** One choice of an answer with several (`n` > 1 in Extra Parameters). */
+export interface ChoiceText {
+	index: number;
+	content: string | null;
+	finishReason: string | null;
+}
+
 /**
  * The normalized answer: one shape for chat and search, streamed or not, filtered or not.
  * Fields the API did not send are null, never invented.
@@ -47,6 +54,8 @@ export interface Answer {
 	filter: ContentFilter | null;
 	id: string | null;
 	created: number | null;
+	/** Every choice, only when the API sent more than one; `content` is the first's (index 0). */
+	choices?: ChoiceText[];
 	/** The API's own response; for a stream, the equivalent non-streamed response. */
 	raw: unknown;
 }

@@ -9,6 +9,9 @@ import { requestJson } from '../transport/client';
 import { egressFilterOf } from '../transport/egress';
 import { SlierError } from '../transport/errors';
 import { readCredentials } from '../node/credentials';
+import { transportWords } from '../node/error-words';
+
+const LIST_SETTINGS = { timeoutMs: 30_000, maxRetries: 1 };
 
 interface ModelEntry {
 	id?: unknown;
@@ -27,20 +30,19 @@ export async function searchModels(
 			...credentials,
 			method: 'GET',
 			path: '/v1/models',
-			timeoutMs: 30_000,
-			maxRetries: 1,
+			...LIST_SETTINGS,
 			egress: egressFilterOf(this),
 		});
 	} catch (error) {
 		if (!(error instanceof SlierError)) throw error;
 		const status = error.details.status;
+		// The words the nodes use (error-words.ts), about the list instead of an answer.
+		const words = transportWords(error, { settings: LIST_SETTINGS, audience: 'model' });
 		const message =
-			status === 401 || status === 403
-				? 'Slier rejected the API key while listing models'
-				: `Could not list Slier models: ${error.message}`;
+			status === 401 || status === 403 ? 'Slier rejected the API key while listing models' : `Could not list Slier models: ${words.message}`;
 		throw new NodeApiError(this.getNode(), { message } as JsonObject, {
 			message,
-			description: 'Check the Slier API credential, or switch Model to "ID" and type the model ID.',
+			description: `${words.fix.replace(/\.?$/, '.')} Or switch Model to "ID" and type the model ID.`,
 		});
 	}
 	const data = (body as { data?: unknown })?.data;

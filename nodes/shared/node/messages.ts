@@ -52,7 +52,9 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 		throw inputError(
 			ctx,
 			i,
-			`Message ${n} in ${where} has the role ${JSON.stringify(role) ?? 'undefined'}, which Slier does not accept`,
+			role === undefined
+				? `Message ${n} in ${where} has no role`
+				: `Message ${n} in ${where} has the role ${typeof role === 'string' ? JSON.stringify(role) : describeValue(role)}, which Slier does not accept`,
 			'Use one of the roles system, user or assistant.',
 		);
 	}
@@ -60,7 +62,9 @@ function checkMessage(ctx: IExecuteFunctions, i: number, value: unknown, n: numb
 		throw inputError(
 			ctx,
 			i,
-			`Message ${n} in ${where} has content that is ${describeValue(content)}, not text`,
+			content === undefined || content === null
+				? `Message ${n} in ${where} has no content`
+				: `Message ${n} in ${where} has content that is ${describeValue(content)}, not text`,
 			'Make the content a text. For an object or array from an expression, wrap it: {{ JSON.stringify($json.field) }}.',
 		);
 	}

@@ -1,4 +1,5 @@
 import {
+	ExecutionBaseError,
 	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
@@ -15,10 +16,11 @@ import { SlierError } from '../transport/errors';
 import { linkedSignal } from '../transport/signals';
 import { RunGate, sharedLimiter, type Gate } from '../transport/limiter';
 import { invalidJsonError, readJsonAnswer } from './answer-json';
-import { toNodeError } from './node-error';
+import { contentFilterWords } from './error-words';
+import { nodeErrorFrom, toNodeError, unexpectedNodeError } from './node-error';
 import { ChunkStream } from './chunk-stream';
 import { readCredentials, type SlierCredentials } from './credentials';
-import { errorTypeOf, withErrorType } from './error-type';
+import { errorTypeOf } from './error-type';
 import { readItemRequest } from './item-request';
 import { ParamReader } from './param-reader';
 import { toFailedJson, toOutputJson, withInputFields } from './output';
@@ -82,7 +84,8 @@ export async function runCompletions(
 			const i = next++;
 			try {
 				output[i] = { json: await runItem(run, i), pairedItem: { item: i } };
-			} catch (error) {
+			} catch (caught) {
+				const error = asKnownError(ctx, caught, i, credentials.apiKey);
 				if (stop.cancelledFromOutside() || !continueOnFail) {
 					failure ??= error;
 					stop.abort(); // no use finishing the others: the node fails
@@ -109,6 +112,16 @@ export async function runCompletions(
 		});
 	}
 	return output;
+}
+
+/**
+ * An error as the user will see it: n8n's own errors (the node's checks, its words for a Slier
+ * failure, an expression n8n could not resolve) as they are; anything else was not foreseen and
+ * says so (error-words.ts), so a bug is never reported as bad input.
+ */
+function asKnownError(ctx: IExecuteFunctions, error: unknown, i: number, apiKey: string): unknown {
+	if (error instanceof ExecutionBaseError) return error;
+	return unexpectedNodeError(ctx.getNode(), error, i, apiKey);
 }
 
 /**
@@ -181,7 +194,10 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 			else chunks?.send('item', filter ? filter.push(event.text) : event.text);
 		}
 	} catch (caught) {
-		const error = caught instanceof SlierError ? toNodeError(ctx.getNode(), caught, settings, { itemIndex: i, model: completion.body.model }) : caught;
+		const error =
+			caught instanceof SlierError
+				? toNodeError(ctx.getNode(), caught, settings, { itemIndex: i, model: completion.body.model, streamed: completion.body.stream })
+				: caught;
 		await chunks?.close(error as Error);
 		throw error;
 	}
@@ -189,16 +205,7 @@ async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 	if (filter) chunks?.send('item', filter.flush());
 	await chunks?.close();
 	if (answer.filtered && settings.onContentFilter === 'error') {
-		const filtered = new NodeOperationError(
-			ctx.getNode(),
-			`Slier's content filter refused to answer (item ${i})${answer.filter?.message ? `: ${answer.filter.message}` : ''}`,
-			{
-				itemIndex: i,
-				description:
-					'Rephrase the messages, or set Options → On Content Filter to "Output Filtered Item" to get an item with filtered: true instead of an error.',
-			},
-		);
-		throw withErrorType(filtered, 'content_filter');
+		throw nodeErrorFrom(ctx.getNode(), contentFilterWords(answer.filter, 'item'), { itemIndex: i });
 	}
 	const search = endpoint === 'search' ? searchFields(answer, stripMarkers) : undefined;
 	let data: unknown;

@@ -20,12 +20,24 @@ export const MAX_CONCURRENCY = 64;
 
 export type Fail = (problem: string, fix: string) => Error;
 
-/** Says what a value is, for error messages, without dumping it ([object Object] never). */
+/**
+ * Says what a value is, for error messages, so that "X is …" reads as a sentence for anything a
+ * user can type or an expression can give: "not set", "empty", "null", "0", "true", "the text
+ * "abc"", "an object", "an array" (never "a undefined", never [object Object]).
+ */
 export function describeValue(value: unknown): string {
+	if (value === undefined) return 'not set';
 	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'an array';
+	if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
+	if (typeof value === 'number') return String(value);
+	if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	if (typeof value === 'string') {
+		const text = value.replace(/\s+/g, ' ').trim();
+		if (text === '') return 'empty';
+		return `the text "${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
+	}
+	if (typeof value === 'function') return 'a function';
 	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'string') return value.trim() === '' ? 'empty' : 'a text';
 	return `a ${typeof value}`;
 }
 
@@ -94,15 +106,19 @@ export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number, 
 export function checkMaxConcurrency(value: unknown, fail: Fail): number {
 	const maxConcurrency = value ?? DEFAULT_MAX_CONCURRENCY;
 	if (typeof maxConcurrency !== 'number' || !Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > MAX_CONCURRENCY) {
-		throw fail(`Max Concurrent Requests is ${String(maxConcurrency)}`, `Set Options → Max Concurrent Requests to a whole number from 1 to ${MAX_CONCURRENCY}.`);
+		throw fail(`Max Concurrent Requests is ${describeValue(maxConcurrency)}`, `Set Options → Max Concurrent Requests to a whole number from 1 to ${MAX_CONCURRENCY}.`);
 	}
 	return maxConcurrency;
 }
 
 export function checkTimeout(value: unknown, fail: Fail): number {
 	const timeoutMs = value ?? DEFAULT_TIMEOUT_MS;
-	if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-		throw fail(`Timeout is ${describeValue(timeoutMs)}`, 'Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.');
+	const fix = `Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. ${DEFAULT_TIMEOUT_MS} for 5 minutes.`;
+	if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
+		throw fail(`Timeout is ${describeValue(timeoutMs)}, not a number of milliseconds`, fix);
+	}
+	if (!(timeoutMs > 0)) {
+		throw fail(`Timeout is ${timeoutMs} ms: it must be more than 0`, fix);
 	}
 	if (timeoutMs > MAX_TIMER_MS) {
 		throw fail(
@@ -116,7 +132,7 @@ export function checkTimeout(value: unknown, fail: Fail): number {
 export function checkMaxRetries(value: unknown, fail: Fail): number {
 	const maxRetries = value ?? DEFAULT_MAX_RETRIES;
 	if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES) {
-		throw fail(`Max Retries is ${String(maxRetries)}`, `Set Options → Max Retries to a whole number from 0 to ${MAX_RETRIES}.`);
+		throw fail(`Max Retries is ${describeValue(maxRetries)}`, `Set Options → Max Retries to a whole number from 0 to ${MAX_RETRIES}.`);
 	}
 	return maxRetries;
 }
@@ -124,7 +140,10 @@ export function checkMaxRetries(value: unknown, fail: Fail): number {
 export function checkApiVersion(value: unknown, fail: Fail): ApiVersion {
 	const apiVersion = value ?? 'v1';
 	if (apiVersion !== 'v1' && apiVersion !== 'v2') {
-		throw fail(`API Version "${String(apiVersion)}" is not one Slier offers`, 'Choose v1 or v2 under Options → API Version.');
+		throw fail(
+			`API Version ${typeof apiVersion === 'string' ? `"${apiVersion}"` : `is ${describeValue(apiVersion)}, which`} is not one Slier offers`,
+			'Choose v1 or v2 under Options → API Version.',
+		);
 	}
 	return apiVersion;
 }
@@ -154,7 +173,9 @@ export function checkModelParams(
 	const range = (name: string, value: unknown, min: number, max: number) => {
 		if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
 			throw fail(
-				`${name} is ${typeof value === 'number' ? value : describeValue(value)}, outside ${min} to ${max}`,
+				typeof value === 'number' && !Number.isNaN(value)
+					? `${name} is ${value}, outside ${min} to ${max}`
+					: `${name} is ${describeValue(value)}, not a number from ${min} to ${max}`,
 				`Set ${where} → ${name} to a number from ${min} to ${max}.`,
 			);
 		}

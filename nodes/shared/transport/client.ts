@@ -3,11 +3,12 @@ import { request, type Dispatcher } from 'undici';
 import { LIMITS, mib, readCapped, tooLarge } from './body';
 import { getDispatcher } from './dispatcher';
 import { asBlockedError, checkEgress } from './egress';
-import { excerpt, parseErrorBody, SlierError, stripBom } from './errors';
+import { excerpt, parseErrorBody, SlierError, stripBom, type SlierErrorDetails } from './errors';
 import type { AttemptOutcome, Release } from './limiter';
 import { redactKey, redactParsed } from './redact';
 import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
 import { seconds } from './format';
+import { contentTypeOf, notApiError, peekStart, shapeOf, type ResponseShape } from './response-kind';
 import { readSse } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
 
@@ -16,28 +17,62 @@ import type { SlierRequest, TransportHooks } from './types';
  * caller must iterate `events` (or call its `return()`): that releases the limiter slot and lets
  * the connection go back to the pool.
  */
-export type SlierResponse = { kind: 'json'; body: unknown } | { kind: 'sse'; events: AsyncGenerator<string, void, undefined> };
+export type SlierResponse =
+	| { kind: 'json'; body: unknown; meta: ResponseMeta }
+	| { kind: 'sse'; events: AsyncGenerator<string, void, undefined> };
+
+/** Facts about a JSON response, for the words when its content turns out not to be an answer. */
+export interface ResponseMeta {
+	status: number;
+	contentType: string;
+	origin: string;
+}
 
 /**
  * Sends a request and parses the JSON answer. Retries until a whole 2xx body has been read: a
  * body cut short has reached no one yet, so it is retried like a reset before the response.
  */
 export async function requestJson(req: SlierRequest, hooks: TransportHooks = {}): Promise<unknown> {
-	return await withRetries(req, 'application/json', hooks, async (res) => await readJson(res, req));
+	return await withRetries(req, 'application/json', hooks, async (res) => {
+		const shape = await shapeOfResponse(res, req);
+		if (shape !== 'json') throw await notApi(res, req);
+		return await readJson(res, req);
+	});
 }
 
 /**
- * Sends a streaming request. A stream's events (each SSE data payload, with the key redacted) are
- * pulled by the caller, who stops when the answer is complete. If the server answers with plain
- * JSON instead of a stream, that document is returned instead. Nothing is retried once the stream
- * has started: a retry would pay for a second generation.
+ * Sends a completion request. The response is read for what it is, not for what was asked: a
+ * stream (whose events, each SSE data payload with the key redacted, the caller pulls) or one JSON
+ * document, whichever the server sent (see response-kind.ts). Nothing is retried once a stream has
+ * started: a retry would pay for a second generation.
  */
 export async function requestStream(req: SlierRequest, hooks: TransportHooks = {}): Promise<SlierResponse> {
-	return await withRetries<SlierResponse>(req, 'text/event-stream', hooks, async (res, slot) => {
-		const type = String(res.headers['content-type'] ?? '');
-		if (!type.includes('text/event-stream')) return { kind: 'json', body: await readJson(res, req) };
-		return { kind: 'sse', events: streamEvents(res, req, slot.keep()) };
+	const accept = (req.body as { stream?: unknown } | undefined)?.stream === false ? 'application/json' : 'text/event-stream';
+	return await withRetries<SlierResponse>(req, accept, hooks, async (res, slot) => {
+		const shape = await shapeOfResponse(res, req);
+		if (shape === 'sse') return { kind: 'sse', events: streamEvents(res, req, slot.keep()) };
+		if (shape === 'json') {
+			const meta = { status: res.statusCode, contentType: contentTypeOf(res.headers), origin: safeOrigin(req.baseUrl) };
+			return { kind: 'json', body: await readJson(res, req), meta };
+		}
+		throw await notApi(res, req);
 	});
+}
+
+/** The shape of a 2xx response, from its first bytes and then its Content-Type; a 204 is empty. */
+async function shapeOfResponse(res: Dispatcher.ResponseData, req: SlierRequest): Promise<ResponseShape> {
+	if (res.statusCode === 204) return 'empty';
+	try {
+		return shapeOf(await peekStart(res.body), contentTypeOf(res.headers));
+	} catch (error) {
+		throw toSlierError(error, req, 'body');
+	}
+}
+
+/** The error for a 2xx that is not the API (a website, an empty body): what it was, briefly. */
+async function notApi(res: Dispatcher.ResponseData, req: SlierRequest): Promise<SlierError> {
+	const text = redactKey(await readCapped(res.body, LIMITS.errorBodyBytes, 'truncate').catch(() => ''), req.apiKey);
+	return notApiError(res.statusCode, contentTypeOf(res.headers), text, safeOrigin(req.baseUrl));
 }
 
 /** A stream holds its limiter slot until it ends: a provider counts it as in flight until then. */
@@ -47,7 +82,7 @@ async function* streamEvents(res: Dispatcher.ResponseData, req: SlierRequest, re
 		for await (const data of readSse(res.body, req.timeoutMs)) yield redactKey(data, req.apiKey);
 	} catch (error) {
 		outcome = { kind: 'failed' };
-		const failure = toSlierError(error, req);
+		const failure = toSlierError(error, req, 'body');
 		failure.details.midStream = true;
 		throw failure;
 	} finally {
@@ -138,7 +173,7 @@ async function openOnce(req: SlierRequest, accept: string): Promise<Dispatcher.R
 	// Read error bodies at once, before any backoff: an unread body can crash undici 7. Only the
 	// first 64 KiB: the rest is never read (the connection is dropped instead).
 	const text = redactKey(await readCapped(res.body, LIMITS.errorBodyBytes, 'truncate').catch(() => ''), req.apiKey);
-	throw httpError(res.statusCode, text, res.headers, req.apiKey);
+	throw httpError(res.statusCode, text, res.headers, req.apiKey, req.baseUrl);
 }
 
 /** `text` is already redacted; what parsing it brings back (escaped forms of the key) is redacted too. */
@@ -147,13 +182,15 @@ function httpError(
 	text: string,
 	headers: Record<string, string | string[] | undefined>,
 	apiKey: string,
+	baseUrl: string,
 ): SlierError {
-	const details = { status, ...redactParsed(parseErrorBody(text), apiKey), retryAfterMs: parseRetryAfter(headers) };
+	const details: SlierErrorDetails = { status, ...redactParsed(parseErrorBody(text), apiKey), retryAfterMs: parseRetryAfter(headers) };
 	if (status >= 300 && status < 400) {
+		const location = redirectTarget(headers.location, baseUrl, apiKey);
 		return new SlierError(
 			'http',
 			`Slier answered with a redirect (HTTP ${status}), which is not followed so the API key is never sent elsewhere`,
-			details,
+			{ ...details, problem: 'redirect', location },
 		);
 	}
 	const what = details.apiMessage ?? details.bodyExcerpt ?? 'no error message in the response';
@@ -166,18 +203,20 @@ async function readJson(res: Dispatcher.ResponseData, req: SlierRequest): Promis
 		const tooBig = () => tooLarge('a JSON response', mib(LIMITS.jsonBodyBytes));
 		text = redactKey(await readCapped(res.body, LIMITS.jsonBodyBytes, { fail: tooBig }), req.apiKey);
 	} catch (error) {
-		throw toSlierError(error, req);
+		throw toSlierError(error, req, 'body');
 	}
 	let body: unknown;
 	try {
 		body = redactParsed(JSON.parse(stripBom(text)) as unknown, req.apiKey);
 	} catch {
 		throw new SlierError('response', `Slier sent a response that is not valid JSON: ${excerpt(text) || '(empty body)'}`, {
+			problem: 'not_json',
 			status: res.statusCode,
 			bodyExcerpt: excerpt(text),
+			contentType: contentTypeOf(res.headers) || undefined,
 		});
 	}
-	if (carriesError(body)) throw errorInBody(res.statusCode, text, res.headers, req.apiKey);
+	if (carriesError(body)) throw errorInBody(res.statusCode, text, res.headers, req.apiKey, req.baseUrl);
 	return body;
 }
 
@@ -194,15 +233,17 @@ function errorInBody(
 	text: string,
 	headers: Record<string, string | string[] | undefined>,
 	apiKey: string,
+	baseUrl: string,
 ): SlierError {
 	const details = redactParsed(parseErrorBody(text), apiKey);
 	const named = details.apiError?.status ?? details.apiError?.code;
 	const namedStatus = typeof named === 'number' ? named : Number(named);
-	if (Number.isInteger(namedStatus) && namedStatus >= 400 && namedStatus < 600) return httpError(namedStatus, text, headers, apiKey);
-	if (details.reason === 'content_filter') return httpError(400, text, headers, apiKey);
+	if (Number.isInteger(namedStatus) && namedStatus >= 400 && namedStatus < 600) return httpError(namedStatus, text, headers, apiKey, baseUrl);
+	if (details.reason === 'content_filter') return httpError(400, text, headers, apiKey, baseUrl);
 	const what = details.apiMessage ?? details.reason ?? details.bodyExcerpt ?? 'no message';
 	return new SlierError('response', `Slier sent an error instead of an answer (HTTP ${status}): ${what}`, {
 		...details,
+		problem: 'error_in_body',
 		status,
 	});
 }
@@ -212,7 +253,8 @@ export function joinUrl(baseUrl: string, path: string): string {
 	return `${baseUrl.replace(/\/+$/, '')}${path}`;
 }
 
-const NETWORK_CODES: Record<string, string> = {
+/** Network failure codes in words (also used by node/error-words.ts). */
+export const NETWORK_CODES: Record<string, string> = {
 	ECONNREFUSED: 'connection refused',
 	ECONNRESET: 'connection reset',
 	EPIPE: 'connection closed',
@@ -237,33 +279,85 @@ const REQUEST_CODES = new Set([
 	'UND_ERR_NOT_SUPPORTED',
 ]);
 
-/** Maps undici and system errors onto SlierError by cause, without leaking request details. */
-export function toSlierError(error: unknown, req: SlierRequest): SlierError {
+/**
+ * Codes for a response that arrived but cannot be read as HTTP. The same server gives the same
+ * response again, so these are never retried.
+ */
+const PROTOCOL_CODES = new Set([
+	'UND_ERR_HEADERS_OVERFLOW',
+	'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+	'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+	'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+	'UND_ERR_INFO',
+]);
+
+/**
+ * Maps undici and system errors onto SlierError by cause, without leaking request details. The
+ * error carries the facts (code, origin, timeout, whether a response had arrived: `phase` 'body'
+ * when it failed while a response body was read); the words are node/error-words.ts's.
+ */
+export function toSlierError(error: unknown, req: SlierRequest, phase: 'request' | 'body' = 'request'): SlierError {
 	if (error instanceof SlierError) return error;
 	if (req.signal?.aborted) return abortedError();
 	const blocked = asBlockedError(error);
 	if (blocked) return blocked;
 	const err = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };
 	const code = err.code ?? err.cause?.code ?? '';
+	const timeoutMs = req.timeoutMs;
 	if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-		return new SlierError('timeout', `Slier did not answer within ${seconds(req.timeoutMs)}`);
+		return new SlierError('timeout', `Slier did not answer within ${seconds(timeoutMs)}`, { problem: 'headers_timeout', timeoutMs, cause: code });
 	}
 	if (code === 'UND_ERR_BODY_TIMEOUT') {
-		return new SlierError('timeout', `The response was silent for longer than ${seconds(req.timeoutMs)}`);
+		return new SlierError('timeout', `The response was silent for longer than ${seconds(timeoutMs)}`, { problem: 'body_timeout', timeoutMs, cause: code });
 	}
 	const message = redactKey(err.message ?? 'unknown error', req.apiKey);
+	const origin = safeOrigin(req.baseUrl);
+	if (PROTOCOL_CODES.has(code) || code.startsWith('HPE_') || err.name === 'HTTPParserError') {
+		return new SlierError('protocol', `The response from ${origin} could not be read (${code || err.name}: ${message})`, {
+			cause: code || 'HPE',
+			causeMessage: message,
+			origin,
+			afterResponse: true,
+		});
+	}
 	if (REQUEST_CODES.has(code) || !code) {
 		if (/header|authorization/i.test(message) && /[^\x21-\x7e]/.test(req.apiKey)) {
 			return new SlierError(
 				'request',
 				'The API key in the Slier API credential contains a line break or another character that cannot be sent in an HTTP header',
+				{ problem: 'bad_key', cause: code || undefined },
 			);
 		}
-		return new SlierError('request', `The request to Slier could not be sent: ${message}`);
+		return new SlierError('request', `The request to Slier could not be sent: ${message}`, {
+			problem: 'unsendable',
+			cause: code || undefined,
+			causeMessage: message,
+		});
 	}
-	const origin = safeOrigin(req.baseUrl);
 	const what = NETWORK_CODES[code] ?? message;
-	return new SlierError('network', `Could not reach Slier at ${origin} (${what})`);
+	return new SlierError('network', `Could not reach Slier at ${origin} (${what})`, {
+		cause: code,
+		causeMessage: NETWORK_CODES[code] ? undefined : message,
+		origin,
+		afterResponse: phase === 'body' || undefined,
+	});
+}
+
+/**
+ * Where a redirect pointed, for the error: origin and path only (a query string may carry a
+ * token), with the key removed. Relative locations are read against the Base URL.
+ */
+function redirectTarget(value: string | string[] | undefined, baseUrl: string, apiKey: string): string | undefined {
+	const raw = Array.isArray(value) ? value[0] : value;
+	if (!raw) return undefined;
+	try {
+		const url = new URL(raw, baseUrl);
+		if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+		const path = url.pathname.length > 120 ? `${url.pathname.slice(0, 120)}…` : url.pathname;
+		return redactKey(`${url.origin}${path}`, apiKey);
+	} catch {
+		return undefined;
+	}
 }
 
 function safeOrigin(baseUrl: string): string {

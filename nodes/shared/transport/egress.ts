@@ -67,6 +67,7 @@ function blockedError(error: Error, where?: string): SlierError {
 	return new SlierError(
 		'blocked',
 		`This n8n instance's SSRF protection does not allow requests to ${where}, so nothing was sent. ${ALLOW_HINT}`,
+		{ blockedTarget: where },
 	);
 }
 

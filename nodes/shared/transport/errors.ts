@@ -11,7 +11,29 @@ export type SlierErrorKind =
 	| 'response' // a 2xx body we could not use
 	| 'blocked' // n8n's SSRF protection refused the address; nothing was sent
 	| 'too_large' // a body, stream event or answer beyond the caps in body.ts
-	| 'request'; // the request could not be sent as built (a header undici refuses): never retried
+	| 'request' // the request could not be sent as built (a header undici refuses): never retried
+	| 'protocol'; // a response arrived but could not be read as HTTP (oversized headers, wrong length): never retried
+
+/**
+ * Which failure, within a kind, for the words the user reads (nodes/shared/node/error-words.ts).
+ * The transport states facts; it does not write the user's English.
+ */
+export type SlierProblem =
+	| 'redirect' // http: a 3xx, not followed
+	| 'not_api' // response: a 2xx that is not the API (an HTML page, plain text, an empty body, a 204)
+	| 'not_json' // response: a body that claims JSON (or looks like it) but does not parse
+	| 'error_in_body' // response: an error object with a 2xx and no status we can use
+	| 'no_choice' // response: a completion without choices[0].message
+	| 'no_answer' // response: an answer with neither text nor finish reason (a stream of only [DONE])
+	| 'ended_early' // stream: closed without [DONE] or a finish reason
+	| 'interrupted' // stream / timeout: broke after it had started
+	| 'error_event' // stream: an error object inside the stream
+	| 'bad_event' // stream: a data line that is not valid JSON
+	| 'not_object_event' // stream: a data line that is JSON but not an object
+	| 'headers_timeout' // timeout: no response headers within the timeout
+	| 'body_timeout' // timeout: a response body silent for longer than the timeout
+	| 'bad_key' // request: the key cannot be sent in a header
+	| 'unsendable'; // request: undici refused the request as built
 
 export interface SlierErrorDetails {
 	status?: number;
@@ -26,6 +48,28 @@ export interface SlierErrorDetails {
 	receivedChars?: number;
 	/** The error object as the API sent it, when there was one. */
 	apiError?: Record<string, unknown>;
+	problem?: SlierProblem;
+	/** The low-level error code (ECONNRESET, UND_ERR_HEADERS_OVERFLOW, HPE_INVALID_CONSTANT …). */
+	cause?: string;
+	/** The low-level error's own text, key removed, when its code says nothing we know. */
+	causeMessage?: string;
+	/** The Base URL's origin (scheme, host, port): never a path or query. */
+	origin?: string;
+	/** True when a response had arrived (its status line and headers) before the failure. */
+	afterResponse?: boolean;
+	timeoutMs?: number;
+	/** The response's Content-Type, for a response that was not the API. */
+	contentType?: string;
+	/** The <title> of an HTML page that answered instead of the API. */
+	pageTitle?: string;
+	/** Where a redirect pointed: origin and path only, never a query string. */
+	location?: string;
+	/** What n8n's SSRF protection refused: an address, a host name, or the proxy. */
+	blockedTarget?: string;
+	/** True when the response was a stream (it may answer a request that asked for none). */
+	fromStream?: boolean;
+	/** For a stream interrupted mid-way: the kind of failure that broke it (network, timeout). */
+	interruptedBy?: SlierErrorKind;
 }
 
 export class SlierError extends Error {
