@@ -21,7 +21,8 @@ import { request } from 'undici';
 import { closeDispatcher, getDispatcher } from '../nodes/shared/transport/dispatcher';
 import { SHARED_MAX_IN_FLIGHT, sharedLimiter } from '../nodes/shared/transport/limiter';
 import { DEFAULT_EMULATOR_KEY, startEmulator } from '../test/emulator/server';
-import { defaultNodeTypes, outputOf, PACKAGE, runWorkflow } from '../test/harness/run-workflow';
+import { defaultNodeTypes, outputOf, runWorkflow } from '../test/harness/run-workflow';
+import { itemsNode, slierNode } from '../test/helpers/slier-node';
 import { HttpRequestPath } from './bench/http-request-node';
 
 const quick = process.argv.includes('--quick');
@@ -66,20 +67,14 @@ function chatWorkflow(
 ) {
 	return runWorkflow({
 		nodes: [
-			{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(inputs) } },
-			{
-				id: 'c',
-				name: 'Slier Chat',
-				type: `${PACKAGE}.slierChat`,
-				typeVersion: 1,
-				position: [200, 0],
-				credentials: { slierApi: { id: 'b', name: 'bench' } },
+			itemsNode(inputs),
+			slierNode('slierChat', {
 				parameters: {
 					model: { __rl: true, mode: 'id', value: 'claude-2' },
 					messages: { values: [{ role: 'user', content }] },
 					options: { maxConcurrency, maxRetries: 4 },
 				},
-			},
+			}),
 		],
 		connections: { Items: { main: [[{ node: 'Slier Chat', type: 'main', index: 0 }]] } },
 		credentials: { slierApi: { apiKey, baseUrl } },

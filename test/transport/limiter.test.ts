@@ -1,4 +1,4 @@
-import { AdaptiveLimiter, IDLE_EVICT_MS, RunGate, sharedLimiter } from '../../nodes/shared/transport/limiter';
+import { AdaptiveLimiter, IDLE_EVICT_MS, RunGate, sharedLimiter, type Gate } from '../../nodes/shared/transport/limiter';
 import { RETRY_AFTER_CAP_MS } from '../../nodes/shared/transport/retry';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -146,6 +146,39 @@ describe('AdaptiveLimiter', () => {
 	});
 });
 
+describe('AdaptiveLimiter: which 429s lower the limit or pause', () => {
+	it('repeated 429s with two in flight hold new attempts back for the retry-after', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		const [a, b] = await Promise.all([limiter.acquire(), limiter.acquire()]);
+		const [c, d] = await Promise.all([limiter.acquire(), limiter.acquire()]);
+		a({ kind: 'ok' });
+		b({ kind: 'rate-limited', retryAfterMs: 300 });
+		const rejectedAt = Date.now();
+		c({ kind: 'rate-limited', retryAfterMs: 300 });
+		d({ kind: 'ok' });
+		(await limiter.acquire())({ kind: 'ok' });
+		// Lower bound only: a busy machine can only make the wait longer.
+		expect(Date.now() - rejectedAt).toBeGreaterThanOrEqual(290);
+	});
+
+	it('a second 429 at a level that once succeeded, after successes below it, lowers the limit (the cap dropped)', async () => {
+		const limiter = new AdaptiveLimiter(4);
+		const round = async () => Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+		// Round 1: four in flight all succeed; level 4 is proven.
+		(await round()).forEach((release) => release({ kind: 'ok' }));
+		// Round 2: the 4th is rejected (lone: nothing changes yet), the other three succeed.
+		let releases = await round();
+		releases[3]({ kind: 'rate-limited' });
+		releases.slice(0, 3).forEach((release) => release({ kind: 'ok' }));
+		expect(limiter.limit).toBe(4);
+		// Round 3: the 4th is rejected again; the provider now evidently takes 3.
+		releases = await round();
+		releases[3]({ kind: 'rate-limited' });
+		releases.slice(0, 3).forEach((release) => release({ kind: 'ok' }));
+		expect(limiter.limit).toBe(3);
+	});
+});
+
 describe('RunGate', () => {
 	it('admits at most Max Concurrent Requests attempts of one run, counting attempts, not items', async () => {
 		const shared = new AdaptiveLimiter(64);
@@ -174,5 +207,19 @@ describe('RunGate', () => {
 		await expect(waiting).rejects.toThrow('canceled');
 		held({ kind: 'ok' });
 		(await gate.acquire())({ kind: 'ok' });
+	});
+
+	it('a free slot reaches a live waiter even when a cancelled waiter queued before it', async () => {
+		const open: Gate = { acquire: async () => () => {} };
+		const gate = new RunGate(1, open);
+		const held = await gate.acquire();
+		const cancelled = new AbortController();
+		const first = gate.acquire(cancelled.signal).catch((error: Error) => error.message);
+		const second = gate.acquire();
+		cancelled.abort();
+		expect(await first).toMatch(/canceled/);
+		held({ kind: 'ok' });
+		const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('stranded'), 2_000).unref());
+		expect(await Promise.race([second.then(() => 'acquired'), timeout])).toBe('acquired');
 	});
 });

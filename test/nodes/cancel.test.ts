@@ -1,13 +1,22 @@
-import { runSlierNode } from '../helpers/slier-node';
+import { getEventListeners } from 'node:events';
+
+import { SlierChatModel } from '../../nodes/LmChatSlier/SlierChatModel';
+import type { ModelSettings } from '../../nodes/LmChatSlier/settings';
+import { linkedSignal } from '../../nodes/shared/node/signals';
+import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
- * Issue 9 case 11: an execution cancelled between two items (no request in flight) must never
- * leave holes in the node's output. The cancel here fires from n8n's streaming hook as item 0's
- * answer ends, so it lands exactly between item 0 and item 1 every time.
+ * Cancelling an execution: it stops the node without holes in its output, and the cancel
+ * signals, which live as long as the execution (or an agent's conversation), keep no listener.
  */
 const emulator = useEmulator();
 
+/**
+ * An execution cancelled between two items (no request in flight) must never leave holes in the
+ * node's output. The cancel fires from n8n's streaming hook as item 0's answer ends, so it lands
+ * exactly between item 0 and item 1 every time.
+ */
 describe('cancelling between items', () => {
 	it.each([
 		['without Continue On Fail', false],
@@ -51,5 +60,31 @@ describe('cancelling between items', () => {
 		expect(error?.name).toBe('ManualExecutionCancelledError');
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(items.map((i) => i.json.content)).toEqual(['claude-2 answers “a” ✓', 'claude-2 answers “b” ✓']);
+	});
+});
+
+describe('no listener is left on a long-lived cancel signal', () => {
+	it('linkedSignal: dispose removes its listener', () => {
+		const outer = new AbortController();
+		for (let i = 0; i < 5; i++) linkedSignal(outer.signal).dispose();
+		expect(getEventListeners(outer.signal, 'abort')).toHaveLength(0);
+	});
+
+	it('Slier Chat Model: generate() and stream() leave no listener on the execution or call signal', async () => {
+		const settings: ModelSettings = { model: 'claude-2', searchMode: false, stripCitations: false, apiVersion: 'v1', timeoutMs: 5_000, maxRetries: 0 };
+		const execution = new AbortController();
+		const call = new AbortController();
+		const model = new SlierChatModel({
+			node: { id: 'm', name: 'Slier Chat Model', type: 'n8n-nodes-slier.lmChatSlier', typeVersion: 1, position: [0, 0], parameters: {} },
+			credentials: { baseUrl: emulator.url, apiKey: TEST_API_KEY },
+			settings,
+			cancelSignal: execution.signal,
+			warn: () => {},
+		});
+		const messages = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Hi' }] }];
+		await model.generate(messages, { signal: call.signal } as never);
+		for await (const chunk of model.stream(messages, { signal: call.signal } as never)) void chunk;
+		expect(getEventListeners(execution.signal, 'abort')).toHaveLength(0);
+		expect(getEventListeners(call.signal, 'abort')).toHaveLength(0);
 	});
 });
