@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Workflows for the real-n8n run. IDs are fixed so `n8n execute --id` can find them. */
-export const CREDENTIAL_ID = 'slierE2Ecred0001';
-const credentials = { slierApi: { id: CREDENTIAL_ID, name: 'Slier emulator' } };
+import { CREDENTIAL_ID, node, slierCredentials as credentials, type Workflow } from './kit';
 
-type Workflow = { id?: string; name: string; active?: boolean; nodes: Array<Record<string, unknown>>; connections: object; settings?: object };
+/** Workflows for the real-n8n run. IDs are fixed so `n8n execute --id` can find them. */
+export { CREDENTIAL_ID };
 
 export const OPENAI_CREDENTIAL_ID = 'openAiE2Ecred001';
 
@@ -16,16 +15,6 @@ export function credentialsFile(apiKey: string, baseUrl: string) {
 		{ id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)', type: 'openAiApi', data: { apiKey: 'sk-agent-model', url: `${baseUrl}/openai/v1` } },
 	];
 }
-
-const node = (name: string, type: string, parameters: object, position: [number, number], extra: object = {}) => ({
-	id: name.replace(/\W+/g, '-').toLowerCase(),
-	name,
-	type,
-	typeVersion: 1,
-	position,
-	parameters,
-	...extra,
-});
 
 /** Both nodes, streamed and not, from one manual trigger. */
 export function nodesWorkflow(): Workflow {
@@ -44,11 +33,11 @@ export function nodesWorkflow(): Workflow {
 		id: 'slierE2Enodes001',
 		name: 'e2e: Slier nodes',
 		nodes: [
-			node('Start', 'n8n-nodes-base.manualTrigger', {}, [0, 0]),
-			node('Chat', 'n8n-nodes-slier.slierChat', chat(false), [240, -200], { credentials }),
-			node('Chat streamed', 'n8n-nodes-slier.slierChat', chat(true), [240, 0], { credentials }),
-			node('Search', 'n8n-nodes-slier.slierSearch', search(false), [240, 200], { credentials }),
-			node('Search streamed', 'n8n-nodes-slier.slierSearch', search(true), [240, 400], { credentials }),
+			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, [0, 0]),
+			node('Chat', 'n8n-nodes-slier.slierChat', 1, chat(false), [240, -200], { credentials }),
+			node('Chat streamed', 'n8n-nodes-slier.slierChat', 1, chat(true), [240, 0], { credentials }),
+			node('Search', 'n8n-nodes-slier.slierSearch', 1, search(false), [240, 200], { credentials }),
+			node('Search streamed', 'n8n-nodes-slier.slierSearch', 1, search(true), [240, 400], { credentials }),
 		],
 		connections: { Start: { main: [targets.map((target) => ({ node: target, type: 'main', index: 0 }))] } },
 		settings: { executionOrder: 'v1' },
@@ -75,14 +64,13 @@ export function streamingWebhookWorkflow(): Workflow {
 		id: 'slierE2Estream01',
 		name: 'e2e: streaming webhook',
 		nodes: [
-			{
-				...node('Webhook', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: STREAM_PATH, responseMode: 'streaming', options: {} }, [0, 0]),
-				typeVersion: 2.1,
+			node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: STREAM_PATH, responseMode: 'streaming', options: {} }, [0, 0], {
 				webhookId: 'b7d6c9a2-5e1f-4c3b-9a8d-0e2f4a6b8c10',
-			},
+			}),
 			node(
 				'Slier Chat',
 				'n8n-nodes-slier.slierChat',
+				1,
 				{
 					model: { __rl: true, mode: 'id', value: 'claude-2' },
 					messages: { values: [{ role: 'user', content: '={{ $json.body.question }}' }] },
@@ -105,20 +93,15 @@ export function agentWorkflow(): Workflow {
 		id: 'slierE2Eagent001',
 		name: 'e2e: agent with Slier Search tool',
 		nodes: [
-			node('Start', 'n8n-nodes-base.manualTrigger', {}, [0, 0]),
-			{
-				...node('AI Agent', '@n8n/n8n-nodes-langchain.agent', { promptType: 'define', text: AGENT_QUESTION, options: {} }, [240, 0]),
-				typeVersion: 1.7,
-			},
-			{
-				...node('Chat Model', '@n8n/n8n-nodes-langchain.lmChatOpenAi', { model: { __rl: true, mode: 'id', value: 'emulator-agent' }, options: {} }, [160, 220], {
-					credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)' } },
-				}),
-				typeVersion: 1.2,
-			},
+			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, [0, 0]),
+			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', 1.7, { promptType: 'define', text: AGENT_QUESTION, options: {} }, [240, 0]),
+			node('Chat Model', '@n8n/n8n-nodes-langchain.lmChatOpenAi', 1.2, { model: { __rl: true, mode: 'id', value: 'emulator-agent' }, options: {} }, [160, 220], {
+				credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)' } },
+			}),
 			node(
 				'Slier Search',
 				'n8n-nodes-slier.slierSearchTool',
+				1,
 				{
 					toolDescription: 'Searches the web with Slier and returns an answer with cited sources. Input: one question.',
 					messages: { values: [{ role: 'user', content: "={{ $fromAI('question', 'The question to search the web for', 'string') }}" }] },
