@@ -5,9 +5,9 @@
  */
 
 import type { SlierEmulator } from '../../test/emulator/server';
-import { activate, check, isN8n1, node, slierCredentials, type Test } from './kit';
+import { activate, check, isN8n1, node, workflow, type Test } from './kit';
 import type { N8nHost } from './n8n-host';
-import { OPENAI_CREDENTIAL_ID } from './workflows';
+import { agentWithSearchTool } from './workflows';
 
 const WORKFLOW_ID = 'slierE2Ehard0001';
 const PATH = 'slier-agent-stream';
@@ -15,40 +15,14 @@ const QUESTION = 'Who makes the Vision Pro?';
 
 /** Webhook (streaming) → AI Agent with Slier Search (Stream on) as its tool. */
 function agentStreamingWorkflow(n8nVersion: string) {
-	return {
-		id: WORKFLOW_ID,
-		name: 'e2e: agent with a streaming Slier Search tool behind a streaming webhook',
-		nodes: [
-			node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: PATH, responseMode: 'streaming', options: {} }, [0, 0], {
-				webhookId: 'c1e5a7d3-2b4f-4e6a-8c9d-1f3b5d7e9a20',
-			}),
-			// Agent 3.1 (n8n 2.x) runs tools as ordinary nodes through the engine; 2.2 (n8n 1.x)
-			// through a tool context. Both stream when the execution streams.
-			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', isN8n1(n8nVersion) ? 2.2 : 3.1, { promptType: 'define', text: '={{ $json.body.question }}', options: {} }, [240, 0]),
-			node('Chat Model', '@n8n/n8n-nodes-langchain.lmChatOpenAi', 1.2, { model: { __rl: true, mode: 'id', value: 'emulator-agent' }, options: {} }, [160, 220], {
-				credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)' } },
-			}),
-			node(
-				'Slier Search',
-				'n8n-nodes-slier.slierSearchTool',
-				1,
-				{
-					toolDescription: 'Searches the web with Slier and returns an answer with cited sources. Input: one question.',
-					messages: { values: [{ role: 'user', content: "={{ $fromAI('question', 'The question to search the web for', 'string') }}" }] },
-					stream: true,
-					options: {},
-				},
-				[400, 220],
-				{ credentials: slierCredentials },
-			),
-		],
-		connections: {
-			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
-			'Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
-			'Slier Search': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
+	const webhook = node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: PATH, responseMode: 'streaming', options: {} }, [0, 0], {
+		webhookId: 'c1e5a7d3-2b4f-4e6a-8c9d-1f3b5d7e9a20',
+	});
+	// Agent 3.1 (n8n 2.x) runs tools as ordinary nodes through the engine; 2.2 (n8n 1.x) through a
+	// tool context. Both stream when the execution streams.
+	const agent = { typeVersion: isN8n1(n8nVersion) ? 2.2 : 3.1, text: '={{ $json.body.question }}' };
+	const { nodes, connections } = agentWithSearchTool(webhook, agent, true);
+	return workflow(WORKFLOW_ID, 'e2e: agent with a streaming Slier Search tool behind a streaming webhook', nodes, connections);
 }
 
 /** Imports and publishes the workflow; call before `host.start()`. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CREDENTIAL_ID, node, slierCredentials as credentials, type Workflow } from './kit';
+import { CREDENTIAL_ID, node, slierCredentials as credentials, toMain, workflow, type Node, type Workflow } from './kit';
 
 /** Workflows for the real-n8n run. IDs are fixed so `n8n execute --id` can find them. */
 export { CREDENTIAL_ID };
@@ -28,20 +28,18 @@ export function nodesWorkflow(): Workflow {
 		messages: { values: [{ role: 'user', content: 'Search from a real n8n [[split size=5]]' }] },
 		stream,
 	});
-	const targets = ['Chat', 'Chat streamed', 'Search', 'Search streamed'];
-	return {
-		id: 'slierE2Enodes001',
-		name: 'e2e: Slier nodes',
-		nodes: [
+	return workflow(
+		'slierE2Enodes001',
+		'e2e: Slier nodes',
+		[
 			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, [0, 0]),
 			node('Chat', 'n8n-nodes-slier.slierChat', 1, chat(false), [240, -200], { credentials }),
 			node('Chat streamed', 'n8n-nodes-slier.slierChat', 1, chat(true), [240, 0], { credentials }),
 			node('Search', 'n8n-nodes-slier.slierSearch', 1, search(false), [240, 200], { credentials }),
 			node('Search streamed', 'n8n-nodes-slier.slierSearch', 1, search(true), [240, 400], { credentials }),
 		],
-		connections: { Start: { main: [targets.map((target) => ({ node: target, type: 'main', index: 0 }))] } },
-		settings: { executionOrder: 'v1' },
-	};
+		{ Start: { main: toMain('Chat', 'Chat streamed', 'Search', 'Search streamed') } },
+	);
 }
 
 /** An example from examples/, with its credential pointed at the emulator. */
@@ -60,10 +58,10 @@ export const STREAM_PATH = 'slier-stream';
 
 /** Webhook (streaming response) → Slier Chat with Stream on: what a chat front end calls. */
 export function streamingWebhookWorkflow(): Workflow {
-	return {
-		id: 'slierE2Estream01',
-		name: 'e2e: streaming webhook',
-		nodes: [
+	return workflow(
+		'slierE2Estream01',
+		'e2e: streaming webhook',
+		[
 			node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: STREAM_PATH, responseMode: 'streaming', options: {} }, [0, 0], {
 				webhookId: 'b7d6c9a2-5e1f-4c3b-9a8d-0e2f4a6b8c10',
 			}),
@@ -80,21 +78,21 @@ export function streamingWebhookWorkflow(): Workflow {
 				{ credentials },
 			),
 		],
-		connections: { Webhook: { main: [[{ node: 'Slier Chat', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
+		{ Webhook: { main: toMain('Slier Chat') } },
+	);
 }
 
 export const AGENT_QUESTION = 'Who makes the Vision Pro?';
 
-/** AI Agent (a chat model from the emulator) with Slier Search as its only tool. */
-export function agentWorkflow(): Workflow {
+/**
+ * `trigger` → an AI Agent whose chat model is the emulator's stand-in (agent-model.ts) and whose
+ * only tool is Slier Search, supplied just the question through $fromAI.
+ */
+export function agentWithSearchTool(trigger: Node, agent: { typeVersion: number; text: string }, stream = false) {
 	return {
-		id: 'slierE2Eagent001',
-		name: 'e2e: agent with Slier Search tool',
 		nodes: [
-			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, [0, 0]),
-			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', 1.7, { promptType: 'define', text: AGENT_QUESTION, options: {} }, [240, 0]),
+			trigger,
+			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', agent.typeVersion, { promptType: 'define', text: agent.text, options: {} }, [240, 0]),
 			node('Chat Model', '@n8n/n8n-nodes-langchain.lmChatOpenAi', 1.2, { model: { __rl: true, mode: 'id', value: 'emulator-agent' }, options: {} }, [160, 220], {
 				credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)' } },
 			}),
@@ -105,6 +103,7 @@ export function agentWorkflow(): Workflow {
 				{
 					toolDescription: 'Searches the web with Slier and returns an answer with cited sources. Input: one question.',
 					messages: { values: [{ role: 'user', content: "={{ $fromAI('question', 'The question to search the web for', 'string') }}" }] },
+					...(stream ? { stream: true } : {}),
 					options: {},
 				},
 				[400, 220],
@@ -112,10 +111,15 @@ export function agentWorkflow(): Workflow {
 			),
 		],
 		connections: {
-			Start: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			[String(trigger.name)]: { main: toMain('AI Agent') },
 			'Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
 			'Slier Search': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
 		},
-		settings: { executionOrder: 'v1' },
 	};
+}
+
+/** AI Agent (a chat model from the emulator) with Slier Search as its only tool. */
+export function agentWorkflow(): Workflow {
+	const { nodes, connections } = agentWithSearchTool(node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, [0, 0]), { typeVersion: 1.7, text: AGENT_QUESTION });
+	return workflow('slierE2Eagent001', 'e2e: agent with Slier Search tool', nodes, connections);
 }
