@@ -179,4 +179,23 @@ describe('an echoed key escaped by the server is still removed', () => {
 		const item = await runEscaped();
 		expect(String(item.error)).toContain('headers were: Bearer [redacted]');
 	});
+
+	it('from a 200 answer whose key hides behind an escape only parsing undoes, in content and raw', async () => {
+		reply = (authorization) => ({ status: 200, type: 'application/json', body: chatCompletion(`You sent ${authorization}`).replace('sk-', '\\u0073k-') });
+		const item = await runEscaped(false, false);
+		expect(item.content).toBe('You sent Bearer [redacted]');
+	});
+
+	it('from a 200 body that is not JSON, quoted in the error', async () => {
+		reply = (authorization) => ({ status: 200, type: 'application/json', body: `oops ${authorization}` });
+		const item = await runEscaped();
+		expect(item.error).toBe('Slier sent a response that is not valid JSON: oops Bearer [redacted] (item 0)');
+	});
+
+	it('from an error page cut to an excerpt in the middle of the key: not even its beginning is shown', async () => {
+		// The excerpt is 200 characters: the key starts 10 before the cut.
+		reply = (authorization) => ({ status: 502, type: 'text/html', body: `<p>${'a'.repeat(200 - 'Bearer '.length - 10)}${authorization}</p>` });
+		const item = await runEscaped();
+		expect(String(item.error)).not.toContain(KEY.slice(0, 10));
+	});
 });
