@@ -46,6 +46,11 @@ describe('unit powers are not citations', () => {
 		expect(stripCitations(text)).toBe(`It covers 25${space}km² and 3${space}m³ of water.`);
 	});
 
+	it('a marker with a blank before it is a citation even right after a unit ("25 km ²")', () => {
+		expect(extractCitations('It covers 25 km ² today.')).toEqual([2]);
+		expect(stripCitations('It covers 25 km ² today.')).toBe('It covers 25 km today.');
+	});
+
 	it('streamed piece by piece, a power after a no-break space stays too', () => {
 		const stripper = new CitationStripper();
 		const out = ['25\u00a0k', 'm', '²', ' wide¹'].map((piece) => stripper.push(piece)).join('') + stripper.flush();
