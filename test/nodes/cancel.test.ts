@@ -63,6 +63,33 @@ describe('cancelling between items', () => {
 	});
 });
 
+const messages = (text: string) => [{ role: 'user' as const, content: [{ type: 'text' as const, text }] }];
+
+/** The sub-node's model as n8n's AI nodes get it, for calls made through the SDK's own API. */
+function chatModel(cancelSignal?: AbortSignal) {
+	const settings: ModelSettings = { model: 'claude-2', searchMode: false, stripCitations: false, apiVersion: 'v1', timeoutMs: 10_000, maxRetries: 0 };
+	return new SlierChatModel({
+		node: { id: 'm', name: 'Slier Chat Model', type: 'n8n-nodes-slier.lmChatSlier', typeVersion: 1, position: [0, 0], parameters: {} },
+		credentials: { baseUrl: emulator.url, apiKey: TEST_API_KEY },
+		settings,
+		cancelSignal,
+		warn: () => {},
+	});
+}
+
+describe('Slier Chat Model: the SDK caller’s abortSignal', () => {
+	it('aborts the request in flight, generate() and stream() alike', async () => {
+		const model = chatModel();
+		const started = Date.now();
+		await expect(model.generate(messages('Slow [[slow-headers ms=5000]]'), { abortSignal: AbortSignal.timeout(200) })).rejects.toThrow(/cancel/i);
+		const streamed = (async () => {
+			for await (const chunk of model.stream(messages('Slow [[slow-headers ms=5000]]'), { abortSignal: AbortSignal.timeout(200) })) void chunk;
+		})();
+		await expect(streamed).rejects.toThrow(/cancel/i);
+		expect(Date.now() - started).toBeLessThan(3_000);
+	});
+});
+
 describe('no listener is left on a long-lived cancel signal', () => {
 	it('linkedSignal: dispose removes its listener', () => {
 		const outer = new AbortController();
@@ -71,19 +98,11 @@ describe('no listener is left on a long-lived cancel signal', () => {
 	});
 
 	it('Slier Chat Model: generate() and stream() leave no listener on the execution or call signal', async () => {
-		const settings: ModelSettings = { model: 'claude-2', searchMode: false, stripCitations: false, apiVersion: 'v1', timeoutMs: 5_000, maxRetries: 0 };
 		const execution = new AbortController();
 		const call = new AbortController();
-		const model = new SlierChatModel({
-			node: { id: 'm', name: 'Slier Chat Model', type: 'n8n-nodes-slier.lmChatSlier', typeVersion: 1, position: [0, 0], parameters: {} },
-			credentials: { baseUrl: emulator.url, apiKey: TEST_API_KEY },
-			settings,
-			cancelSignal: execution.signal,
-			warn: () => {},
-		});
-		const messages = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Hi' }] }];
-		await model.generate(messages, { signal: call.signal } as never);
-		for await (const chunk of model.stream(messages, { signal: call.signal } as never)) void chunk;
+		const model = chatModel(execution.signal);
+		await model.generate(messages('Hi'), { signal: call.signal } as never);
+		for await (const chunk of model.stream(messages('Hi'), { signal: call.signal } as never)) void chunk;
 		expect(getEventListeners(execution.signal, 'abort')).toHaveLength(0);
 		expect(getEventListeners(call.signal, 'abort')).toHaveLength(0);
 	});
