@@ -8,7 +8,7 @@ import { runOne, runSlierNode } from '../helpers/slier-node';
  * and stops when the client leaves.
  */
 const KEY = 'sk-raw-timeouts-000001';
-type Behaviour = 'steady-stream' | 'stall-after-headers' | 'pings-only';
+type Behaviour = 'steady-stream' | 'stall-after-headers' | 'stream-stall-after-headers' | 'pings-only';
 let behaviour: Behaviour = 'steady-stream';
 
 const server = useRawServer(async (_req, res) => {
@@ -30,6 +30,13 @@ const server = useRawServer(async (_req, res) => {
 			res.flushHeaders();
 			for (let i = 0; i < 30 && !left; i++) await pause(100);
 			if (!left) res.end(chatCompletion(' Late.'));
+			return;
+		case 'stream-stall-after-headers':
+			// Stream headers at once, then no byte for up to 3 s.
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.flushHeaders();
+			for (let i = 0; i < 30 && !left; i++) await pause(100);
+			if (!left) res.end(chatEvent(' Late.', 'stop') + 'data: [DONE]\n\n');
 			return;
 		case 'pings-only':
 			// One part of the answer, then only keep-alive comments every 100 ms for 4 s.
@@ -58,6 +65,19 @@ describe('Timeout bounds silence, not a stream that keeps answering', () => {
 		const item = await runOne({ emulator: target(), parameters: { stream: true, options: { timeout: 1000, maxRetries: 0 } } });
 		expect(item.errorType).toBe('timeout');
 		expect(String(item.error)).toMatch(/silent for longer than 1 second/);
+	});
+});
+
+describe('a stream that sends its headers and then nothing', () => {
+	it('fails as a timeout within about Timeout, and is not retried', async () => {
+		behaviour = 'stream-stall-after-headers';
+		const before = server.requests;
+		const started = Date.now();
+		const item = await runOne({ emulator: target(), parameters: { stream: true, options: { timeout: 500, maxRetries: 2 } } });
+		expect(Date.now() - started).toBeLessThan(2_500);
+		expect(item.errorType).toBe('timeout');
+		expect(String(item.error)).toMatch(/0\.5 seconds \(item 0\)$/);
+		expect(server.requests - before).toBe(1);
 	});
 });
 
