@@ -5,7 +5,7 @@ import { LoadOptionsContext } from 'n8n-core';
 import { SlierChat } from '../../nodes/SlierChat/SlierChat.node';
 import { ipLiteralProxyFor } from '../../nodes/shared/transport/egress';
 import { buildAdditionalData, buildWorkflow } from '../harness/run-workflow';
-import { runSlierNode, slierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { runOne, slierNode, TEST_API_KEY, type SlierNodeType } from '../helpers/slier-node';
 import { applySsrfPolicy, type SsrfEnv } from '../helpers/ssrf-policy';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -25,19 +25,14 @@ afterEach(() => {
 	restore = undefined;
 });
 
-async function one(options: { stream?: boolean; baseUrl?: string; type?: 'slierChat' | 'slierSearch'; maxRetries?: number } = {}) {
-	const { items } = await runSlierNode({
+const one = (options: { stream?: boolean; baseUrl?: string; type?: SlierNodeType; maxRetries?: number } = {}) =>
+	runOne({
 		emulator,
 		type: options.type,
-		items: [{ text: 'Hello' }],
+		text: 'Hello',
 		parameters: { stream: options.stream ?? false, options: { maxRetries: options.maxRetries ?? 2 } },
 		credentials: options.baseUrl ? { baseUrl: options.baseUrl } : undefined,
-		continueOnFail: true,
 	});
-	expect(items).toHaveLength(1);
-	expect(items[0].pairedItem).toEqual({ item: 0 });
-	return items[0].json;
-}
 
 const ALLOW =
 	'An n8n administrator can allow it with N8N_SSRF_ALLOWED_IP_RANGES (e.g. 10.0.0.5/32) or N8N_SSRF_ALLOWED_HOSTNAMES, or remove it from N8N_SSRF_BLOCKED_IP_RANGES / N8N_SSRF_BLOCKED_HOSTNAMES';
