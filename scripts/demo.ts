@@ -10,7 +10,8 @@ import { join } from 'node:path';
 
 import { closeDispatcher } from '../nodes/shared/transport/dispatcher';
 import { startEmulator, type SlierEmulator } from '../test/emulator/server';
-import { outputOf, PACKAGE, runWorkflow } from '../test/harness/run-workflow';
+import { outputOf, runWorkflow } from '../test/harness/run-workflow';
+import { itemsNode, slierNode } from '../test/helpers/slier-node';
 import { FEED } from './demo/feed';
 
 async function main(): Promise<number> {
@@ -34,21 +35,10 @@ async function main(): Promise<number> {
 	try {
 		const run = await runWorkflow({
 			nodes: [
-				{
-					id: 'feed',
-					name: 'Feed',
-					type: 'harness.itemsSource',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: { items: JSON.stringify(feed) },
-				},
-				{
-					id: 'chat',
+				itemsNode(feed, 'Feed'),
+				slierNode('slierChat', {
 					name: 'Summarize',
-					type: `${PACKAGE}.slierChat`,
-					typeVersion: 1,
 					position: [220, 0],
-					credentials: { slierApi: { id: 'demo', name: 'Slier account' } },
 					continueOnFail: true,
 					parameters: {
 						model: { __rl: true, mode: 'id', value: model },
@@ -62,20 +52,16 @@ async function main(): Promise<number> {
 						modelParams: { temperature: 0.3 },
 						options: { includeInputFields: true, maxRetries: 1 },
 					},
-				},
-				{
-					id: 'search',
+				}),
+				slierNode('slierSearch', {
 					name: 'Background',
-					type: `${PACKAGE}.slierSearch`,
-					typeVersion: 1,
 					position: [220, 200],
-					credentials: { slierApi: { id: 'demo', name: 'Slier account' } },
 					continueOnFail: true,
 					parameters: {
 						messages: { values: [{ role: 'user', content: '=What is the background of this story: {{ $json.title }}?' }] },
 						options: { stripCitations: true },
 					},
-				},
+				}),
 			],
 			connections: {
 				Feed: {

@@ -10,27 +10,17 @@ import { request } from 'undici';
 
 import type { SlierEmulator } from '../../test/emulator/server';
 import { captureEditor } from './editor';
+import { activate, check, isN8n1, node as placedNode, slierCredentials as credentials, workflow, type Node, type Test } from './kit';
 import { itemsOf, type N8nHost, type RunOutput } from './n8n-host';
-import { CREDENTIAL_ID, example } from './workflows';
-
-type Test = (name: string, fn: () => Promise<void>) => Promise<void>;
-type Node = Record<string, unknown>;
-
-const credentials = { slierApi: { id: CREDENTIAL_ID, name: 'Slier emulator' } };
+import { example } from './workflows';
 const LANGCHAIN = '@n8n/n8n-nodes-langchain';
 const AGENT_STREAM_PATH = 'slier-model-agent-stream';
 const CHAT_EXAMPLE_ID = 'slierE2Eexampled';
 
-let id = 0;
-const node = (name: string, type: string, typeVersion: number, parameters: object, extra: object = {}): Node => ({
-	id: `lm-${++id}`,
-	name,
-	type,
-	typeVersion,
-	position: [id * 200, 0],
-	parameters,
-	...extra,
-});
+/** Nodes side by side, in the order they are made. */
+let column = 0;
+const node = (name: string, type: string, typeVersion: number, parameters: object, extra: object = {}): Node =>
+	placedNode(name, type, typeVersion, parameters, [++column * 200, 0], { id: `lm-${column}`, ...extra });
 
 const slierModel = (name = 'Slier Chat Model', options: object = {}) =>
 	node(name, 'n8n-nodes-slier.lmChatSlier', 1, { model: { __rl: true, mode: 'list', value: 'claude-2', cachedResultName: 'Claude 2 (claude-2)' }, options }, { credentials });
@@ -40,8 +30,6 @@ const model = (target: string) => ({ ai_languageModel: [[{ node: target, type: '
 
 /** The `[[reply …]]` directive: the emulator answers with this text (JSON for the chains' parsers). */
 const reply = (value: object) => `[[reply b64=${Buffer.from(JSON.stringify(value)).toString('base64url')}]]`;
-
-const workflow = (id: string, name: string, nodes: Node[], connections: object) => ({ id, name, nodes, connections, settings: { executionOrder: 'v1' } });
 
 const code = (name: string, items: object[]) =>
 	node(name, 'n8n-nodes-base.code', 2, { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` });
@@ -128,10 +116,6 @@ type ChatRequest = { path: string; body: { model?: string; messages: Array<{ rol
 const chatRequests = (emulator: SlierEmulator) =>
 	emulator.requests.filter((r) => r.path === '/v1/chat/completions') as unknown as ChatRequest[];
 
-function check(condition: unknown, what: string): asserts condition {
-	if (!condition) throw new Error(what);
-}
-
 /** What the sub-node's run data shows for its first call (n8n's tracing writes it). */
 function modelRun(run: RunOutput, name: string): Record<string, unknown> {
 	const task = run.data.resultData.runData[name]?.[0] as { data?: { ai_languageModel?: Array<Array<{ json: Record<string, unknown> }>> } } | undefined;
@@ -150,7 +134,7 @@ async function executeFailing(host: N8nHost, workflowId: string): Promise<string
 
 export async function beforeStart(test: Test, host: N8nHost, emulator: SlierEmulator, n8nVersion: string): Promise<void> {
 	const all = workflows();
-	const v1 = n8nVersion.startsWith('1.');
+	const v1 = isN8n1(n8nVersion);
 	await test('Slier Chat Model: its workflows import', async () => {
 		for (const [name, w] of Object.entries(all)) await host.importJson('workflow', `lm-${name}`, w);
 		await host.importJson('workflow', 'feed-chain', example('feed-summarization-chain.json', 'slierE2Eexamplee', (w) => {
@@ -161,7 +145,7 @@ export async function beforeStart(test: Test, host: N8nHost, emulator: SlierEmul
 			// A public chat, so the test can talk to it over HTTP as the chat widget would.
 			(w.nodes[0].parameters as Record<string, unknown>).public = true;
 		}));
-		if (!v1) for (const id of [all.stream.id, CHAT_EXAMPLE_ID]) await host.cli('publish:workflow', `--id=${id}`);
+		if (!v1) for (const id of [all.stream.id, CHAT_EXAMPLE_ID]) await activate(host, id, n8nVersion);
 	});
 	if (v1) {
 		await test('Slier Chat Model on n8n 1.x: the Basic LLM Chain fails saying n8n 2.16 is needed', async () => {
@@ -227,7 +211,7 @@ export async function beforeStart(test: Test, host: N8nHost, emulator: SlierEmul
 }
 
 export async function afterStart(test: Test, host: N8nHost, emulator: SlierEmulator, n8nVersion: string): Promise<void> {
-	if (n8nVersion.startsWith('1.')) return;
+	if (isN8n1(n8nVersion)) return;
 	await test('Slier Chat Model: an AI Agent under a streaming Webhook delivers Slier’s answer in pieces', async () => {
 		const { arrivals, chunks, text } = await host.postStreaming(AGENT_STREAM_PATH, { question: 'Stream the agent answer [[pace ms=150]]' });
 		check(text === 'claude-2 answers “Stream the agent answer” ✓', `streamed text: ${JSON.stringify(text)} from ${JSON.stringify(chunks).slice(0, 600)}`);

@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
 import * as chatModel from './chat-model';
 import { captureEditor, OWNER } from './editor';
-import { hardeningChecks, prepareHardening } from './hardening';
-import { itemChecks } from './items-checks';
+import { agentToolStreamingChecks, prepareAgentToolStreaming } from './agent-tool-streaming';
+import { activate, check, expectEqual } from './kit';
 import { itemsOf, N8nHost } from './n8n-host';
-import { securityChecks } from './security';
+import { outputOptionChecks } from './output-options';
+import { ssrfAndKeyEchoChecks } from './ssrf-and-key-echo';
 import { AGENT_QUESTION, agentWorkflow, CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
 const root = join(__dirname, '..', '..');
@@ -32,12 +33,6 @@ async function test(name: string, fn: () => Promise<void>): Promise<void> {
 		results.push({ name, error: (error as Error).message });
 		console.log(`  ✗ ${name}\n      ${(error as Error).message.split('\n').join('\n      ')}`);
 	}
-}
-
-function expectEqual(actual: unknown, expected: unknown, what: string): void {
-	const a = JSON.stringify(actual);
-	const e = JSON.stringify(expected);
-	if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
 }
 
 function pack(): string {
@@ -69,10 +64,10 @@ async function main(): Promise<number> {
 			await host.importJson('workflow', 'agent', example('agent-with-slier-search-tool.json', 'slierE2Eexamplec'));
 			await host.importJson('workflow', 'stream', streamingWebhookWorkflow());
 			await host.importJson('workflow', 'agent-run', agentWorkflow());
-			await prepareHardening(host, N8N_VERSION);
+			await prepareAgentToolStreaming(host, N8N_VERSION);
 			const list = await host.cli('list:workflow');
 			for (const id of ['slierE2Enodes001', 'slierE2Eexamplea', 'slierE2Eexampleb', 'slierE2Eexamplec', 'slierE2Estream01']) {
-				if (!list.includes(id)) throw new Error(`workflow ${id} is missing from: ${list}`);
+				check(list.includes(id), `workflow ${id} is missing from: ${list}`);
 			}
 		});
 		await test('Slier Chat and Slier Search answer, streamed the same as not', async () => {
@@ -92,55 +87,51 @@ async function main(): Promise<number> {
 			const run = await host.execute('slierE2Eexamplea');
 			const fields = itemsOf(run, 'Fields for e-mail');
 			expectEqual(fields.map((f) => f.subject), ['Solar library opens', 'Rail line reopens', 'Bakery wins award'], 'subjects');
-			if (!String(fields[0].summary).startsWith('claude-2 answers “Solar library opens')) throw new Error(`summary: ${fields[0].summary}`);
+			check(String(fields[0].summary).startsWith('claude-2 answers “Solar library opens'), `summary: ${fields[0].summary}`);
 		});
 		await test('example (b): Code → Slier Search → fields for a CRM', async () => {
 			const run = await host.execute('slierE2Eexampleb');
 			const fields = itemsOf(run, 'Fields for CRM');
 			expectEqual(fields.map((f) => f.company), ['Acme Robotics', 'Northwind Traders'], 'companies');
 			expectEqual(fields[0].citations, [1, 2], 'citations');
-			if (/[¹²]/.test(String(fields[0].answer))) throw new Error('citation markers were not stripped');
+			check(!/[¹²]/.test(String(fields[0].answer)), 'citation markers were not stripped');
 		});
-		await itemChecks(test, host, emulator, CREDENTIAL_ID);
-		await securityChecks(host, emulator, test);
+		await outputOptionChecks(test, host, emulator);
+		await ssrfAndKeyEchoChecks(host, emulator, test);
 		await test('an AI Agent calls Slier Search as a tool, supplying only the question', async () => {
 			emulator.reset();
 			const run = await host.execute('slierE2Eagent001');
 			if (run.data.resultData.error) throw new Error(`the agent failed: ${run.data.resultData.error.message}`);
 			const output = String(itemsOf(run, 'AI Agent')[0]?.output);
-			if (!output.includes(`Slier Search on “${AGENT_QUESTION}”`)) throw new Error(`agent output: ${output.slice(0, 500)}`);
+			check(output.includes(`Slier Search on “${AGENT_QUESTION}”`), `agent output: ${output.slice(0, 500)}`);
 			const searches = emulator.requests.filter((r) => r.path === '/v1/search/completions');
 			expectEqual(searches.map((r) => r.body), [{ messages: [{ role: 'user', content: AGENT_QUESTION }], stream: false }], 'search requests');
 		});
 		await chatModel.beforeStart(test, host, emulator, N8N_VERSION);
 		await test('a Webhook in streaming mode streams Slier Chat’s answer to the caller as it arrives', async () => {
-			// n8n 2.x publishes a workflow version; 1.x activates the workflow.
-			if (N8N_VERSION.startsWith('1.')) await host.cli('update:workflow', '--id=slierE2Estream01', '--active=true');
-			else await host.cli('publish:workflow', '--id=slierE2Estream01');
+			await activate(host, 'slierE2Estream01', N8N_VERSION);
 			await host.start();
 			const { arrivals, text } = await host.postStreaming(STREAM_PATH, { question: 'Stream this to me [[pace ms=150]]' });
 			expectEqual(text, 'claude-2 answers “Stream this to me” ✓', 'streamed text');
 			const spread = arrivals[arrivals.length - 1].at - arrivals[0].at;
-			if (arrivals.length < 4 || spread < 500) {
-				throw new Error(`not incremental: ${arrivals.length} network reads over ${spread} ms`);
-			}
+			check(arrivals.length >= 4 && spread >= 500, `not incremental: ${arrivals.length} network reads over ${spread} ms`);
 			console.log(`      ${arrivals.length} network reads, first at ${arrivals[0].at} ms, last at ${arrivals[arrivals.length - 1].at} ms`);
 		});
-		await hardeningChecks(test, host, emulator);
+		await agentToolStreamingChecks(test, host, emulator);
 		await chatModel.afterStart(test, host, emulator, N8N_VERSION);
 		await test('the credential test in n8n passes with the key and fails with a wrong one', async () => {
 			await host.login(OWNER);
-			const check = async (apiKey: string) => {
+			const testKey = async (apiKey: string) => {
 				const { status, json } = await host.rest('/credentials/test', {
 					credentials: { id: CREDENTIAL_ID, name: 'Slier emulator', type: 'slierApi', data: { apiKey, baseUrl: `${emulator.url}/` } },
 				});
 				if (status !== 200) throw new Error(`HTTP ${status}: ${JSON.stringify(json)}`);
 				return (json as { data: { status: string; message: string } }).data;
 			};
-			expectEqual((await check(emulator.apiKey)).status, 'OK', 'test with the right key');
-			const wrong = await check('sk-wrong-key');
+			expectEqual((await testKey(emulator.apiKey)).status, 'OK', 'test with the right key');
+			const wrong = await testKey('sk-wrong-key');
 			expectEqual(wrong.status, 'Error', 'test with a wrong key');
-			if (wrong.message.includes('sk-wrong-key')) throw new Error('the credential test message shows the key');
+			check(!wrong.message.includes('sk-wrong-key'), 'the credential test message shows the key');
 			console.log(`      with a wrong key n8n says: ${wrong.message}`);
 		});
 		if (process.env.SLIER_E2E_EDITOR !== '0') {

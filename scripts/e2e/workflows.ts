@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Workflows for the real-n8n run. IDs are fixed so `n8n execute --id` can find them. */
-export const CREDENTIAL_ID = 'slierE2Ecred0001';
-const credentials = { slierApi: { id: CREDENTIAL_ID, name: 'Slier emulator' } };
+import { CREDENTIAL_ID, node, slierCredentials as credentials, toMain, workflow, type Node, type Workflow } from './kit';
 
-type Workflow = { id?: string; name: string; active?: boolean; nodes: Array<Record<string, unknown>>; connections: object; settings?: object };
+/** Workflows for the real-n8n run. IDs are fixed so `n8n execute --id` can find them. */
+export { CREDENTIAL_ID };
 
 export const OPENAI_CREDENTIAL_ID = 'openAiE2Ecred001';
 
@@ -16,16 +15,6 @@ export function credentialsFile(apiKey: string, baseUrl: string) {
 		{ id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)', type: 'openAiApi', data: { apiKey: 'sk-agent-model', url: `${baseUrl}/openai/v1` } },
 	];
 }
-
-const node = (name: string, type: string, parameters: object, position: [number, number], extra: object = {}) => ({
-	id: name.replace(/\W+/g, '-').toLowerCase(),
-	name,
-	type,
-	typeVersion: 1,
-	position,
-	parameters,
-	...extra,
-});
 
 /** Both nodes, streamed and not, from one manual trigger. */
 export function nodesWorkflow(): Workflow {
@@ -39,20 +28,18 @@ export function nodesWorkflow(): Workflow {
 		messages: { values: [{ role: 'user', content: 'Search from a real n8n [[split size=5]]' }] },
 		stream,
 	});
-	const targets = ['Chat', 'Chat streamed', 'Search', 'Search streamed'];
-	return {
-		id: 'slierE2Enodes001',
-		name: 'e2e: Slier nodes',
-		nodes: [
-			node('Start', 'n8n-nodes-base.manualTrigger', {}, [0, 0]),
-			node('Chat', 'n8n-nodes-slier.slierChat', chat(false), [240, -200], { credentials }),
-			node('Chat streamed', 'n8n-nodes-slier.slierChat', chat(true), [240, 0], { credentials }),
-			node('Search', 'n8n-nodes-slier.slierSearch', search(false), [240, 200], { credentials }),
-			node('Search streamed', 'n8n-nodes-slier.slierSearch', search(true), [240, 400], { credentials }),
+	return workflow(
+		'slierE2Enodes001',
+		'e2e: Slier nodes',
+		[
+			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, [0, 0]),
+			node('Chat', 'n8n-nodes-slier.slierChat', 1, chat(false), [240, -200], { credentials }),
+			node('Chat streamed', 'n8n-nodes-slier.slierChat', 1, chat(true), [240, 0], { credentials }),
+			node('Search', 'n8n-nodes-slier.slierSearch', 1, search(false), [240, 200], { credentials }),
+			node('Search streamed', 'n8n-nodes-slier.slierSearch', 1, search(true), [240, 400], { credentials }),
 		],
-		connections: { Start: { main: [targets.map((target) => ({ node: target, type: 'main', index: 0 }))] } },
-		settings: { executionOrder: 'v1' },
-	};
+		{ Start: { main: toMain('Chat', 'Chat streamed', 'Search', 'Search streamed') } },
+	);
 }
 
 /** An example from examples/, with its credential pointed at the emulator. */
@@ -71,18 +58,17 @@ export const STREAM_PATH = 'slier-stream';
 
 /** Webhook (streaming response) → Slier Chat with Stream on: what a chat front end calls. */
 export function streamingWebhookWorkflow(): Workflow {
-	return {
-		id: 'slierE2Estream01',
-		name: 'e2e: streaming webhook',
-		nodes: [
-			{
-				...node('Webhook', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: STREAM_PATH, responseMode: 'streaming', options: {} }, [0, 0]),
-				typeVersion: 2.1,
+	return workflow(
+		'slierE2Estream01',
+		'e2e: streaming webhook',
+		[
+			node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: STREAM_PATH, responseMode: 'streaming', options: {} }, [0, 0], {
 				webhookId: 'b7d6c9a2-5e1f-4c3b-9a8d-0e2f4a6b8c10',
-			},
+			}),
 			node(
 				'Slier Chat',
 				'n8n-nodes-slier.slierChat',
+				1,
 				{
 					model: { __rl: true, mode: 'id', value: 'claude-2' },
 					messages: { values: [{ role: 'user', content: '={{ $json.body.question }}' }] },
@@ -92,36 +78,32 @@ export function streamingWebhookWorkflow(): Workflow {
 				{ credentials },
 			),
 		],
-		connections: { Webhook: { main: [[{ node: 'Slier Chat', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
+		{ Webhook: { main: toMain('Slier Chat') } },
+	);
 }
 
 export const AGENT_QUESTION = 'Who makes the Vision Pro?';
 
-/** AI Agent (a chat model from the emulator) with Slier Search as its only tool. */
-export function agentWorkflow(): Workflow {
+/**
+ * `trigger` → an AI Agent whose chat model is the emulator's stand-in (agent-model.ts) and whose
+ * only tool is Slier Search, supplied just the question through $fromAI.
+ */
+export function agentWithSearchTool(trigger: Node, agent: { typeVersion: number; text: string }, stream = false) {
 	return {
-		id: 'slierE2Eagent001',
-		name: 'e2e: agent with Slier Search tool',
 		nodes: [
-			node('Start', 'n8n-nodes-base.manualTrigger', {}, [0, 0]),
-			{
-				...node('AI Agent', '@n8n/n8n-nodes-langchain.agent', { promptType: 'define', text: AGENT_QUESTION, options: {} }, [240, 0]),
-				typeVersion: 1.7,
-			},
-			{
-				...node('Chat Model', '@n8n/n8n-nodes-langchain.lmChatOpenAi', { model: { __rl: true, mode: 'id', value: 'emulator-agent' }, options: {} }, [160, 220], {
-					credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)' } },
-				}),
-				typeVersion: 1.2,
-			},
+			trigger,
+			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', agent.typeVersion, { promptType: 'define', text: agent.text, options: {} }, [240, 0]),
+			node('Chat Model', '@n8n/n8n-nodes-langchain.lmChatOpenAi', 1.2, { model: { __rl: true, mode: 'id', value: 'emulator-agent' }, options: {} }, [160, 220], {
+				credentials: { openAiApi: { id: OPENAI_CREDENTIAL_ID, name: 'Agent model (emulator)' } },
+			}),
 			node(
 				'Slier Search',
 				'n8n-nodes-slier.slierSearchTool',
+				1,
 				{
 					toolDescription: 'Searches the web with Slier and returns an answer with cited sources. Input: one question.',
 					messages: { values: [{ role: 'user', content: "={{ $fromAI('question', 'The question to search the web for', 'string') }}" }] },
+					...(stream ? { stream: true } : {}),
 					options: {},
 				},
 				[400, 220],
@@ -129,10 +111,15 @@ export function agentWorkflow(): Workflow {
 			),
 		],
 		connections: {
-			Start: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			[String(trigger.name)]: { main: toMain('AI Agent') },
 			'Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
 			'Slier Search': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
 		},
-		settings: { executionOrder: 'v1' },
 	};
+}
+
+/** AI Agent (a chat model from the emulator) with Slier Search as its only tool. */
+export function agentWorkflow(): Workflow {
+	const { nodes, connections } = agentWithSearchTool(node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, [0, 0]), { typeVersion: 1.7, text: AGENT_QUESTION });
+	return workflow('slierE2Eagent001', 'e2e: agent with Slier Search tool', nodes, connections);
 }

@@ -34,6 +34,8 @@ export class AiChainStandIn implements INodeType {
 			{ displayName: 'Stream', name: 'stream', type: 'boolean', default: false },
 			{ displayName: 'Bind a Tool', name: 'bindTool', type: 'boolean', default: false },
 			{ displayName: 'Stop Reading After (Deltas)', name: 'stopAfter', type: 'number', default: 0 },
+			// A LangChain caller's own abort signal (a chain's timeout, say), apart from the execution's.
+			{ displayName: 'Abort After (Ms)', name: 'abortAfterMs', type: 'number', default: 0 },
 		],
 	};
 
@@ -45,7 +47,8 @@ export class AiChainStandIn implements INodeType {
 				{ type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', properties: {} } } },
 			]);
 		}
-		const signal = this.getExecutionCancelSignal();
+		const abortAfterMs = this.getNodeParameter('abortAfterMs', 0) as number;
+		const signal = abortAfterMs > 0 ? AbortSignal.timeout(abortAfterMs) : this.getExecutionCancelSignal();
 		const out: INodeExecutionData[] = [];
 		for (const [i, item] of this.getInputData().entries()) {
 			const messages = item.json.messages as unknown[];

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
+
 /**
  * A bare HTTP server on 127.0.0.1 whose every answer a test writes by hand, for server
  * behaviours the emulator has no directive for. Counts the requests it got.
@@ -45,3 +47,57 @@ export async function startRawServer(handler: RawHandler): Promise<RawServer> {
 
 /** A pause that never keeps jest alive. */
 export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** A port on 127.0.0.1 that nothing listens on (a server is opened there, then closed). */
+export async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+/** One SSE event of a chat stream: a delta of answer text, with a finish reason or not. */
+export function chatEvent(content: string, finishReason: string | null = null): string {
+	return `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: finishReason }] })}\n\n`;
+}
+
+/** A whole non-streamed chat completion whose answer is `content`. */
+export function chatCompletion(content: string, extra: object = {}): string {
+	return JSON.stringify({
+		id: 'raw-1',
+		object: 'chat.completion',
+		created: 1,
+		model: 'm',
+		choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+		...extra,
+	});
+}
+
+/**
+ * One raw server per test file (or describe block), started before its tests and closed after,
+ * with the shared connection pool. Read `url` and `requests` inside tests.
+ */
+export function useRawServer(handler: RawHandler): RawServer {
+	let live: RawServer | undefined;
+	beforeAll(async () => {
+		live = await startRawServer(handler);
+	});
+	afterAll(async () => {
+		await live?.close();
+		await closeDispatcher();
+	});
+	const get = () => {
+		if (!live) throw new Error('the raw server is used outside a test');
+		return live;
+	};
+	return {
+		get url() {
+			return get().url;
+		},
+		get requests() {
+			return get().requests;
+		},
+		close: async () => await get().close(),
+	};
+}

@@ -1,4 +1,4 @@
-import type { ExecutionError, INode, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
+import type { ExecutionError, IDataObject, INode, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
 
 import type { SlierEmulator } from '../emulator/server';
 import { outputOf, PACKAGE, runWorkflow, type RunOptions } from '../harness/run-workflow';
@@ -12,6 +12,33 @@ export const CHAT_DEFAULTS: INodeParameters = {
 	messages: { values: [{ role: 'user', content: '={{ $json.text }}' }] },
 };
 
+/** Where a run sends its requests: the emulator, or a raw loopback server with a key of the test's own. */
+export type SlierTarget = Pick<SlierEmulator, 'url' | 'apiKey'>;
+
+export type SlierNodeType = 'slierChat' | 'slierSearch';
+
+/**
+ * A Slier node as it stands in a workflow, with the credential reference every test and script
+ * uses. `name` defaults to the node's display name.
+ */
+export function slierNode(type: SlierNodeType | 'slierSearchTool', overrides: Partial<INode> = {}): INode {
+	return {
+		id: type,
+		name: type === 'slierChat' ? 'Slier Chat' : 'Slier Search',
+		type: `${PACKAGE}.${type}`,
+		typeVersion: 1,
+		position: [200, 0],
+		credentials: { slierApi: { id: 'cred-1', name: 'Slier account' } },
+		parameters: {},
+		...overrides,
+	};
+}
+
+/** The harness node that outputs `items`, as the input of a Slier node. */
+export function itemsNode(items: object[], name = 'Items'): INode {
+	return { id: name, name, type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } };
+}
+
 export interface NodeRun {
 	items: INodeExecutionData[];
 	/** The error output's items (node setting On Error: Continue (using error output)). */
@@ -24,10 +51,10 @@ export interface NodeRun {
 }
 
 export interface NodeRunOptions {
-	emulator: SlierEmulator;
+	emulator: SlierTarget;
 	items: object[];
 	parameters?: INodeParameters;
-	type?: 'slierChat' | 'slierSearch';
+	type?: SlierNodeType;
 	continueOnFail?: boolean;
 	/** The node's On Error setting, e.g. 'continueErrorOutput'. */
 	onError?: INode['onError'];
@@ -42,7 +69,7 @@ export interface NodeRunOptions {
  */
 export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 	const type = options.type ?? 'slierChat';
-	const name = type === 'slierChat' ? 'Slier Chat' : 'Slier Search';
+	const { name } = slierNode(type);
 	const defaults = type === 'slierChat' ? CHAT_DEFAULTS : { messages: CHAT_DEFAULTS.messages };
 	// Chunks streamed to the chat are checked for the key too.
 	const chunks: unknown[] = [];
@@ -50,25 +77,12 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 	const { result: run, output } = await captureOutput(async () => {
 		const result = await runWorkflow({
 			nodes: [
-				{
-					id: 'items',
-					name: 'Items',
-					type: 'harness.itemsSource',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: { items: JSON.stringify(options.items) },
-				},
-				{
-					id: 'slier',
-					name,
-					type: `${PACKAGE}.${type}`,
-					typeVersion: 1,
-					position: [200, 0],
-					credentials: { slierApi: { id: 'cred-1', name: 'Slier account' } },
+				itemsNode(options.items),
+				slierNode(type, {
 					continueOnFail: options.continueOnFail ?? false,
 					...(options.onError ? { onError: options.onError } : {}),
 					parameters: { ...defaults, ...options.parameters },
-				},
+				}),
 			],
 			connections: { Items: { main: [[{ node: name, type: 'main', index: 0 }]] } },
 			credentials: {
@@ -94,3 +108,16 @@ export async function runSlierNode(options: NodeRunOptions): Promise<NodeRun> {
 
 /** The json of each output item. */
 export const jsonOf = (items: INodeExecutionData[]) => items.map((item) => item.json);
+
+/**
+ * Runs one item through the node under Continue On Fail and returns its json: the answer, or
+ * `{error, errorType}`. Checks that exactly one item came out, paired to the input.
+ */
+export async function runOne(
+	options: Omit<NodeRunOptions, 'items' | 'continueOnFail'> & { text?: string; item?: object },
+): Promise<IDataObject> {
+	const { items } = await runSlierNode({ ...options, items: [options.item ?? { text: options.text ?? 'hi' }], continueOnFail: true });
+	expect(items).toHaveLength(1);
+	expect(items[0].pairedItem).toEqual({ item: 0 });
+	return items[0].json;
+}

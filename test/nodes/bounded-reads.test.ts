@@ -45,21 +45,13 @@ describe('bounded reads', () => {
 		expect(growth).toBeLessThan(SANE_GROWTH);
 	}, 30_000);
 
-	it('a 100 MB application/json body fails the item past 32 MiB', async () => {
-		const { result: item, growth } = await withMemory(() => one('x [[huge kind=json mb=100]]'));
-		expect(item.error).toBe(
-			'Slier sent a JSON response larger than 32 MiB, the most this node reads; it stopped reading and dropped the connection (item 0)',
-		);
-		expect(emulator.stats.hugeBytesWritten).toBeLessThan(100 * MB);
-		expect(growth).toBeLessThan(SANE_GROWTH);
-	}, 60_000);
-
-	it('one 50 MB SSE line with no line break fails the item past 16 MiB', async () => {
-		const { result: item, growth } = await withMemory(() => one('x [[huge kind=sse-line mb=50]]', true));
-		expect(item.error).toBe(
-			'Slier sent one stream event (or line) larger than 16 MiB, the most this node reads; it stopped reading and dropped the connection (item 0)',
-		);
-		expect(emulator.stats.hugeBytesWritten).toBeLessThan(50 * MB);
+	it.each([
+		['a 100 MB application/json body fails the item past 32 MiB', 'json', 100, false, 'a JSON response larger than 32 MiB'],
+		['one 50 MB SSE line with no line break fails the item past 16 MiB', 'sse-line', 50, true, 'one stream event (or line) larger than 16 MiB'],
+	] as const)('%s', async (_name, kind, mb, stream, what) => {
+		const { result: item, growth } = await withMemory(() => one(`x [[huge kind=${kind} mb=${mb}]]`, stream));
+		expect(item.error).toBe(`Slier sent ${what}, the most this node reads; it stopped reading and dropped the connection (item 0)`);
+		expect(emulator.stats.hugeBytesWritten).toBeLessThan(mb * MB);
 		expect(growth).toBeLessThan(SANE_GROWTH);
 	}, 60_000);
 

@@ -29,13 +29,14 @@ async function runChain(options: {
 	stream?: boolean;
 	bindTool?: boolean;
 	stopAfter?: number;
+	abortAfterMs?: number;
 	onStarted?: (cancel: () => void) => void;
 }): Promise<ChainRun> {
 	const { result: run, output } = await captureOutput(() =>
 		runWorkflow({
 			nodes: [
 				{ id: 'items', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(options.messages.map((messages) => ({ messages }))) } },
-				{ id: 'chain', name: 'AI Chain', type: 'harness.aiChain', typeVersion: 1, position: [200, 0], parameters: { stream: options.stream ?? false, bindTool: options.bindTool ?? false, stopAfter: options.stopAfter ?? 0 } },
+				{ id: 'chain', name: 'AI Chain', type: 'harness.aiChain', typeVersion: 1, position: [200, 0], parameters: { stream: options.stream ?? false, bindTool: options.bindTool ?? false, stopAfter: options.stopAfter ?? 0, abortAfterMs: options.abortAfterMs ?? 0 } },
 				{
 					id: 'model',
 					name: 'Slier Chat Model',
@@ -128,6 +129,21 @@ describe('Slier Chat Model under an AI chain (generate)', () => {
 			['user', 'Tool result (get_weather):\nSunny, 21 °C'],
 			['user', 'So?'],
 		]);
+	});
+
+	it('sends a tool result that is not a string (content blocks) as JSON text, never [object Object]', async () => {
+		await runChain({
+			messages: [
+				[
+					['human', 'Weather in Paris?'],
+					{ role: 'assistant', content: '', tool_calls: [{ id: 'call-1', name: 'get_weather', args: { city: 'Paris' } }] },
+					{ role: 'tool', content: [{ type: 'text', text: 'Sunny, 21 °C' }], tool_call_id: 'call-1', name: 'get_weather' },
+				],
+			],
+		});
+		const folded = (bodies()[0].body.messages as IDataObject[])[1];
+		expect(folded.role).toBe('user');
+		expect(folded.content).toMatch(/^Tool result \(get_weather\):\n\[\{.*"Sunny, 21 °C".*\}\]$/);
 	});
 
 	it('fails with Slier’s message and what to do when the content filter refuses', async () => {
@@ -235,6 +251,37 @@ describe('Slier Chat Model under an AI chain (stream)', () => {
 		expect(request.closedAt! - request.receivedAt).toBeLessThan(3000);
 	});
 
+	it.each([
+		['generate', false],
+		['stream', true],
+	])("%s: the AI node's own abort signal (not the execution's) aborts the request in flight", async (_name, stream) => {
+		const started = Date.now();
+		const { error } = await runChain({ messages: [[['human', 'Take your time [[slow-headers ms=5000]]']]], stream, abortAfterMs: 300 });
+		expect(error).toBeDefined();
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		const [request] = emulator.requests;
+		// Closed by the abort, long before the emulator would have answered (5 s).
+		expect(request.closedAt! - started).toBeLessThan(2_000);
+	});
+
+	it('cancelling the execution aborts the request even when the AI node passes a signal of its own', async () => {
+		let cancelledAt = 0;
+		await runChain({
+			messages: [[['human', 'Take your time [[slow-headers ms=5000]]']]],
+			// The AI node's own signal would fire only after a minute: only the execution's cancel can stop this.
+			abortAfterMs: 60_000,
+			onStarted: (cancel) =>
+				setTimeout(() => {
+					cancelledAt = Date.now();
+					cancel();
+				}, 300),
+		}).catch(() => undefined);
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		const [request] = emulator.requests;
+		expect(cancelledAt).toBeGreaterThan(0);
+		expect(request.closedAt! - cancelledAt).toBeLessThan(1000);
+	});
+
 	it('aborts the request in flight when the execution is cancelled', async () => {
 		let cancelledAt = 0;
 		const run = runChain({
@@ -314,6 +361,16 @@ describe('Slier Chat Model, hostile inputs', () => {
 		const streamed = await runChain({ messages, parameters, stream: true });
 		expect(generated.items[0].text).toBe('The lake covers 25 km² and holds 3 m³ per second. Sources agree.');
 		expect(streamed.items[0].text).toBe(generated.items[0].text);
+	});
+
+	it('search mode with Strip Citation Markers keeps a unit power at the very end of a streamed answer', async () => {
+		const reply = Buffer.from('The lake covers 25 km²', 'utf8').toString('base64url');
+		const { items } = await runChain({
+			messages: [[['human', `Lake? [[reply b64=${reply}]]`]]],
+			parameters: { options: { searchMode: true, stripCitations: true } },
+			stream: true,
+		});
+		expect(items[0].text).toBe('The lake covers 25 km²');
 	});
 
 	it('says what a wrong Temperature is without [object Object]', async () => {

@@ -5,8 +5,8 @@ import { request } from 'undici';
 import { SlierApi } from '../../credentials/SlierApi.credentials';
 import { SlierChat } from '../../nodes/SlierChat/SlierChat.node';
 import { getDispatcher } from '../../nodes/shared/transport/dispatcher';
-import { buildAdditionalData, buildWorkflow, PACKAGE } from '../harness/run-workflow';
-import { TEST_API_KEY } from '../helpers/slier-node';
+import { buildAdditionalData, buildWorkflow } from '../harness/run-workflow';
+import { slierNode, TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 const emulator = useEmulator();
@@ -63,15 +63,7 @@ describe('Slier API credential', () => {
 });
 
 describe('Model list', () => {
-	const node: INode = {
-		id: 'chat',
-		name: 'Slier Chat',
-		type: `${PACKAGE}.slierChat`,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: { slierApi: { id: 'c', name: 'Slier' } },
-	};
+	const node = slierNode('slierChat');
 
 	function context(apiKey = TEST_API_KEY, baseUrl = emulator.url) {
 		const workflow = buildWorkflow({ nodes: [node], connections: {} });

@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { ERROR_TYPES } from '../../nodes/shared/node/error-type';
+import { closedPort } from '../helpers/raw-server';
 import { jsonOf, runSlierNode } from '../helpers/slier-node';
 import { applySsrfPolicy } from '../helpers/ssrf-policy';
 import { useEmulator } from '../helpers/use-emulator';
@@ -12,15 +11,6 @@ import { useEmulator } from '../helpers/use-emulator';
  * n8n's error output (On Error: Continue (using error output)), paired to its input.
  */
 const emulator = useEmulator();
-
-/** A loopback port nothing listens on (a server is opened, then closed). */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 describe('errorType of each failure the emulator can produce', () => {
 	const cases: Array<[string, string, string, INodeParameters, object?]> = [

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { runSlierNode } from '../helpers/slier-node';
+import { runOne, runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
@@ -15,12 +15,7 @@ const emulator = useEmulator();
 const completions = () => emulator.requests.filter((r) => r.path.endsWith('/completions')).length;
 
 /** Runs one item with Continue On Fail and returns its output json. */
-async function one(text: string, parameters: INodeParameters = {}) {
-	const { items } = await runSlierNode({ emulator, items: [{ text }], parameters, continueOnFail: true });
-	expect(items).toHaveLength(1);
-	expect(items[0].pairedItem).toEqual({ item: 0 });
-	return items[0].json;
-}
+const one = (text: string, parameters: INodeParameters = {}) => runOne({ emulator, text, parameters });
 
 describe('fault matrix through Slier Chat', () => {
 	it.each([

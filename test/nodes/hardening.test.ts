@@ -2,7 +2,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { sharedLimiter } from '../../nodes/shared/transport/limiter';
-import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { runOne, runSlierNode, TEST_API_KEY, type SlierNodeType } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
@@ -14,12 +14,7 @@ const emulator = useEmulator();
 const completions = () => emulator.requests.filter((r) => r.path.endsWith('/completions'));
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function one(text: string, parameters: INodeParameters = {}, type: 'slierChat' | 'slierSearch' = 'slierChat') {
-	const { items } = await runSlierNode({ emulator, type, items: [{ text }], parameters, continueOnFail: true });
-	expect(items).toHaveLength(1);
-	expect(items[0].pairedItem).toEqual({ item: 0 });
-	return items[0].json;
-}
+const one = (text: string, parameters: INodeParameters = {}, type: SlierNodeType = 'slierChat') => runOne({ emulator, type, text, parameters });
 
 describe('a retry-after longer than the 60 s cap', () => {
 	it('fails the item at once, saying how long Slier asked for; the others and the next run are not held', async () => {

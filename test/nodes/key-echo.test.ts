@@ -1,5 +1,6 @@
 import type { StructuredChunk } from 'n8n-workflow';
 
+import { chatCompletion, chatEvent, startRawServer, type RawServer } from '../helpers/raw-server';
 import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -97,5 +98,104 @@ describe('an echoed API key is removed from everything the server sends back', (
 			body: JSON.stringify({ model: 'claude-2', messages: [{ role: 'user', content: 'hi [[echo-key]]' }] }),
 		});
 		expect(await res.text()).toContain(TEST_API_KEY);
+	});
+});
+
+/**
+ * A server whose JSON encoder escapes a character of the key (PHP's json_encode writes "/" as
+ * "\/", others "\u002f"), or a gateway quoting it URL-encoded. Base64-style keys hold "/" and "+".
+ */
+describe('an echoed key escaped by the server is still removed', () => {
+	const KEY = 'sk-live/Ab+cd/EF0123456789xyz';
+	const escapeSlashes = (json: string) => json.replace(/\//g, '\\/');
+	let server: RawServer;
+	let reply: (authorization: string) => { status: number; type: string; body: string };
+
+	beforeAll(async () => {
+		server = await startRawServer((req, res) => {
+			const answer = reply(String(req.headers.authorization));
+			res.writeHead(answer.status, { 'content-type': answer.type });
+			res.end(answer.body);
+		});
+	});
+	afterAll(async () => await server.close());
+
+	const runEscaped = async (stream = false, simplify = true) =>
+		(await runSlierNode({ emulator: { url: server.url, apiKey: KEY }, items: [{ text: 'hi' }], parameters: { stream, options: { maxRetries: 0, simplify } }, continueOnFail: true }))
+			.items[0].json;
+
+	it('from a JSON error body with "\\/" escapes (PHP json_encode style)', async () => {
+		reply = (authorization) => ({
+			status: 400,
+			type: 'application/json',
+			body: escapeSlashes(JSON.stringify({ error: { message: `Malformed request; headers were: authorization=${authorization}` } })),
+		});
+		const item = await runEscaped();
+		expect(String(item.error)).toContain('[redacted]');
+		expect(String(item.error)).not.toContain(KEY);
+	});
+
+	it('from a 200 answer whose content quotes the key with "\\u002f" escapes, in content and raw', async () => {
+		reply = (authorization) => ({ status: 200, type: 'application/json', body: chatCompletion(`You sent ${authorization}`).replace(/\//g, '\\u002f') });
+		const item = await runEscaped(false, false);
+		expect(JSON.stringify(item)).not.toContain(KEY.replace(/\//g, '\\/'));
+		expect(item.content).toBe('You sent Bearer [redacted]');
+	});
+
+	it('from an error event inside a stream with "\\/" escapes', async () => {
+		reply = (authorization) => ({
+			status: 200,
+			type: 'text/event-stream',
+			body: chatEvent(' Hi') + `data: ${escapeSlashes(JSON.stringify({ error: { message: `echo ${authorization}`, reason: 'server_error' } }))}\n\n`,
+		});
+		const item = await runEscaped(true);
+		expect(String(item.error)).toMatch(/inside the stream/);
+		expect(String(item.error)).not.toContain(KEY);
+	});
+
+	it('from an HTML page quoting it URL-encoded ("/" → %2F, "+" → %2B)', async () => {
+		reply = (authorization) => ({
+			status: 502,
+			type: 'text/html',
+			body: `<html><body>Upstream refused https://gw.example/relay?auth=${encodeURIComponent(authorization)}</body></html>`,
+		});
+		const item = await runEscaped();
+		expect(String(item.error)).toContain('auth=Bearer%20[redacted]');
+	});
+
+	it('from a stream data line that is not JSON, where only the text check can see it ("\\/" escapes)', async () => {
+		reply = (authorization) => ({ status: 200, type: 'text/event-stream', body: chatEvent(' Hi') + `data: oops ${escapeSlashes(authorization)}\n\n` });
+		const item = await runEscaped(true);
+		expect(String(item.error)).toMatch(/not valid JSON/);
+		expect(String(item.error)).toContain('[redacted]');
+	});
+
+	it('from a JSON error body whose key hides behind an escape only parsing undoes ("\\u0073k-")', async () => {
+		reply = (authorization) => ({
+			status: 400,
+			type: 'application/json',
+			body: JSON.stringify({ error: { message: `headers were: ${authorization}` } }).replace('sk-', '\\u0073k-'),
+		});
+		const item = await runEscaped();
+		expect(String(item.error)).toContain('headers were: Bearer [redacted]');
+	});
+
+	it('from a 200 answer whose key hides behind an escape only parsing undoes, in content and raw', async () => {
+		reply = (authorization) => ({ status: 200, type: 'application/json', body: chatCompletion(`You sent ${authorization}`).replace('sk-', '\\u0073k-') });
+		const item = await runEscaped(false, false);
+		expect(item.content).toBe('You sent Bearer [redacted]');
+	});
+
+	it('from a 200 body that is not JSON, quoted in the error', async () => {
+		reply = (authorization) => ({ status: 200, type: 'application/json', body: `oops ${authorization}` });
+		const item = await runEscaped();
+		expect(item.error).toBe('Slier sent a response that is not valid JSON: oops Bearer [redacted] (item 0)');
+	});
+
+	it('from an error page cut to an excerpt in the middle of the key: not even its beginning is shown', async () => {
+		// The excerpt is 200 characters: the key starts 10 before the cut.
+		reply = (authorization) => ({ status: 502, type: 'text/html', body: `<p>${'a'.repeat(200 - 'Bearer '.length - 10)}${authorization}</p>` });
+		const item = await runEscaped();
+		expect(String(item.error)).not.toContain(KEY.slice(0, 10));
 	});
 });

@@ -1,4 +1,5 @@
-import { jsonOf, runSlierNode } from '../helpers/slier-node';
+import { readJsonAnswer } from '../../nodes/shared/node/answer-json';
+import { jsonOf, runOne, runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /** Include Input Fields and Answer Format, through WorkflowExecute, both nodes, streamed or not. */
@@ -51,6 +52,18 @@ describe('Include Input Fields', () => {
 	it('off (the default): failed items are {error, errorType} only', async () => {
 		const { items } = await runSlierNode({ emulator, continueOnFail: true, items: [{ text: '', lead: 'A' }] });
 		expect(items[0].json).toEqual({ error: 'Message 1 in Messages has empty content (item 0)', errorType: 'invalid_input' });
+	});
+
+	it('keeps input fields named like Object.prototype members (a "constructor" column)', async () => {
+		const input = { text: 'Who won?', driver: 'Ada', constructor: 'Ferrari', toString: 'x', valueOf: 3 };
+		const { items } = await runSlierNode({ emulator, items: [input], parameters: { options: { includeInputFields: true } } });
+		expect(items[0].json).toMatchObject({ driver: 'Ada', constructor: 'Ferrari', toString: 'x', valueOf: 3 });
+	});
+
+	it('a successful item keeps an input field `data` when Answer Format is Text (no clash)', async () => {
+		const input = { text: 'Summarize', data: { order: 42 } };
+		const { items } = await runSlierNode({ emulator, items: [input], parameters: { options: { includeInputFields: true } } });
+		expect(items[0].json.data).toEqual({ order: 42 });
 	});
 });
 
@@ -122,5 +135,28 @@ describe('Answer Format: JSON', () => {
 		const { error } = await runSlierNode({ emulator, items: [{ text: 'x' }], parameters: { options: { answerFormat: 'yaml' } } });
 		expect(error?.message).toBe('Answer Format is "yaml" (item 0)');
 		expect(emulator.requests).toHaveLength(0);
+	});
+
+	describe('never passes off a fragment as the answer', () => {
+		const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+		const answerAsJson = (reply: string) =>
+			runOne({ emulator, text: `Extract [[reply b64=${b64(reply)}]]`, parameters: { options: { answerFormat: 'json' } } });
+
+		it('an object with a trailing comma fails as invalid_json, not as its inner object', async () => {
+			const item = await answerAsJson('{"company": {"name": "Acme"}, "size": 50,}');
+			expect(item.data).not.toEqual({ name: 'Acme' });
+			expect(item.errorType).toBe('invalid_json');
+		});
+
+		it('a JSON answer cut off by max_tokens fails as invalid_json, not as its first list entry', async () => {
+			const item = await answerAsJson('```json\n{"leads": [{"name": "Ada"}, {"name": "Bob"}, {"name": "Ca');
+			expect(item.data).not.toEqual({ name: 'Ada' });
+			expect(item.errorType).toBe('invalid_json');
+		});
+
+		it('an escaped quote before a brace inside a string value does not end the object early', () => {
+			const text = 'Result: {"quote": "he said \\"}\\" loudly", "n": 1} as asked';
+			expect(readJsonAnswer(text)).toEqual({ found: true, value: { quote: 'he said "}" loudly', n: 1 } });
+		});
 	});
 });

@@ -1,11 +1,11 @@
 import type { LookupAddress } from 'node:dns';
 import type { DnsResolver } from '@n8n/backend-network';
 import { LoadOptionsContext } from 'n8n-core';
-import type { INode } from 'n8n-workflow';
 
 import { SlierChat } from '../../nodes/SlierChat/SlierChat.node';
-import { buildAdditionalData, buildWorkflow, PACKAGE } from '../harness/run-workflow';
-import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { ipLiteralProxyFor } from '../../nodes/shared/transport/egress';
+import { buildAdditionalData, buildWorkflow } from '../harness/run-workflow';
+import { runOne, slierNode, TEST_API_KEY, type SlierNodeType } from '../helpers/slier-node';
 import { applySsrfPolicy, type SsrfEnv } from '../helpers/ssrf-policy';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -25,19 +25,14 @@ afterEach(() => {
 	restore = undefined;
 });
 
-async function one(options: { stream?: boolean; baseUrl?: string; type?: 'slierChat' | 'slierSearch'; maxRetries?: number } = {}) {
-	const { items } = await runSlierNode({
+const one = (options: { stream?: boolean; baseUrl?: string; type?: SlierNodeType; maxRetries?: number } = {}) =>
+	runOne({
 		emulator,
 		type: options.type,
-		items: [{ text: 'Hello' }],
+		text: 'Hello',
 		parameters: { stream: options.stream ?? false, options: { maxRetries: options.maxRetries ?? 2 } },
 		credentials: options.baseUrl ? { baseUrl: options.baseUrl } : undefined,
-		continueOnFail: true,
 	});
-	expect(items).toHaveLength(1);
-	expect(items[0].pairedItem).toEqual({ item: 0 });
-	return items[0].json;
-}
 
 const ALLOW =
 	'An n8n administrator can allow it with N8N_SSRF_ALLOWED_IP_RANGES (e.g. 10.0.0.5/32) or N8N_SSRF_ALLOWED_HOSTNAMES, or remove it from N8N_SSRF_BLOCKED_IP_RANGES / N8N_SSRF_BLOCKED_HOSTNAMES';
@@ -113,15 +108,7 @@ describe("n8n's SSRF protection", () => {
 
 	it('on: the model list is refused the same way', async () => {
 		policy({ N8N_SSRF_PROTECTION_ENABLED: 'true' });
-		const node: INode = {
-			id: 'chat',
-			name: 'Slier Chat',
-			type: `${PACKAGE}.slierChat`,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-			credentials: { slierApi: { id: 'c', name: 'Slier' } },
-		};
+		const node = slierNode('slierChat');
 		const workflow = buildWorkflow({ nodes: [node], connections: {} });
 		const additionalData = buildAdditionalData(workflow, { slierApi: { apiKey: TEST_API_KEY, baseUrl: emulator.url } });
 		const { searchModels } = new SlierChat().methods.listSearch;
@@ -129,5 +116,17 @@ describe("n8n's SSRF protection", () => {
 			/^Could not list Slier models: This n8n instance's SSRF protection does not allow requests to 127\.0\.0\.1/,
 		);
 		expect(emulator.requests).toEqual([]);
+	});
+});
+
+describe('which IP-literal proxy a request will use (checked against the policy)', () => {
+	const target = new URL('http://127.0.0.1:8787/v1/chat/completions');
+
+	it('none when NO_PROXY is *: a proxy on a private address that is never used is not refused', () => {
+		expect(ipLiteralProxyFor(target, { HTTP_PROXY: 'http://127.0.0.9:3128', NO_PROXY: '*' })).toBeUndefined();
+	});
+
+	it('the proxy when NO_PROXY does not name the target', () => {
+		expect(ipLiteralProxyFor(target, { HTTP_PROXY: 'http://127.0.0.9:3128', NO_PROXY: 'example.invalid' })).toBe('127.0.0.9');
 	});
 });

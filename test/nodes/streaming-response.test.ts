@@ -52,4 +52,11 @@ describe("forwarding a streamed answer to n8n's streaming response", () => {
 		expect(chunks).toEqual([]);
 		expect(item.content).toBe('claude-2 answers “not streamed” ✓');
 	});
+
+	it('Slier Search with Strip Citation Markers: the chat chunks carry the same text as content', async () => {
+		const { chunks, item } = await streamed('Who won?', { stream: true, options: { stripCitations: true } }, 'slierSearch');
+		const chat = chunks.filter((c) => c.type === 'item').map((c) => c.content).join('');
+		expect(item.content).not.toMatch(/[¹²³]/);
+		expect(chat).toBe(item.content);
+	});
 });

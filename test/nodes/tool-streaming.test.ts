@@ -8,6 +8,7 @@ import type {
 
 import { SlierSearch } from '../../nodes/SlierSearch/SlierSearch.node';
 import { defaultNodeTypes, outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
+import { slierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
@@ -100,15 +101,9 @@ it('nor when an n8n 2.x agent runs the tool as an ordinary node of the …Tool t
 		nodeTypes: defaultNodeTypes({ [`${PACKAGE}.slierSearchTool`]: new SlierSearchTool() }),
 		nodes: [
 			{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: '[{"question":"q"}]' } },
-			{
-				id: 's',
-				name: 'Slier Search',
-				type: `${PACKAGE}.slierSearchTool`,
-				typeVersion: 1,
-				position: [200, 0],
-				credentials: { slierApi: { id: 'c', name: 'Slier' } },
+			slierNode('slierSearchTool', {
 				parameters: { stream: true, messages: { values: [{ role: 'user', content: '={{ $json.question }}' }] } },
-			},
+			}),
 		],
 		connections: { Items: { main: [[{ node: 'Slier Search', type: 'main', index: 0 }]] } },
 		credentials: { slierApi: { apiKey: emulator.apiKey, baseUrl: emulator.url } },

@@ -1,12 +1,22 @@
-import { AdaptiveLimiter, IDLE_EVICT_MS, RunGate, sharedLimiter } from '../../nodes/shared/transport/limiter';
+import { AdaptiveLimiter, IDLE_EVICT_MS, RunGate, sharedLimiter, type Gate } from '../../nodes/shared/transport/limiter';
 import { RETRY_AFTER_CAP_MS } from '../../nodes/shared/transport/retry';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** `n` attempts started together; their releases, in the order they started. */
+const startMany = (limiter: Gate, n: number) => Promise.all(Array.from({ length: n }, () => limiter.acquire()));
+
+/** `n` attempts at once against a provider that takes `cap`: those above it refused first, then the rest succeed. */
+async function burstOverCap(limiter: Gate, n: number, cap: number): Promise<void> {
+	const burst = await startMany(limiter, n);
+	burst.slice(cap).forEach((release) => release({ kind: 'rate-limited' }));
+	burst.slice(0, cap).forEach((release) => release({ kind: 'ok' }));
+}
+
 describe('AdaptiveLimiter', () => {
 	it('lands on the provider cap after a burst of rejections', async () => {
 		const limiter = new AdaptiveLimiter(16);
-		const releases = await Promise.all(Array.from({ length: 16 }, () => limiter.acquire()));
+		const releases = await startMany(limiter, 16);
 		// The provider took 6 and rejected 10 at once.
 		releases.slice(6).forEach((release) => release({ kind: 'rate-limited' }));
 		expect(limiter.limit).toBe(6);
@@ -18,7 +28,7 @@ describe('AdaptiveLimiter', () => {
 	it('restores the limit after 429s that refused even a lone attempt (a hiccup, not a cap)', async () => {
 		const limiter = new AdaptiveLimiter(8);
 		// Every attempt of a burst is refused, the first one too (it started alone: level 1).
-		const burst = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire()));
+		const burst = await startMany(limiter, 8);
 		burst.forEach((release) => release({ kind: 'rate-limited' }));
 		expect(limiter.limit).toBe(1);
 		(await limiter.acquire())({ kind: 'ok' });
@@ -27,9 +37,7 @@ describe('AdaptiveLimiter', () => {
 
 	it('keeps a learned cap when only attempts above it were refused', async () => {
 		const limiter = new AdaptiveLimiter(8);
-		const burst = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire()));
-		burst.slice(5).forEach((release) => release({ kind: 'rate-limited' }));
-		burst.slice(0, 5).forEach((release) => release({ kind: 'ok' }));
+		await burstOverCap(limiter, 8, 5);
 		expect(limiter.limit).toBe(5);
 	});
 
@@ -48,9 +56,7 @@ describe('AdaptiveLimiter', () => {
 
 	it('grows back one slot per round of successes, slowly after a 429', async () => {
 		const limiter = new AdaptiveLimiter(4);
-		const burst = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
-		burst[3]({ kind: 'rate-limited' });
-		burst.slice(0, 3).forEach((release) => release({ kind: 'ok' }));
+		await burstOverCap(limiter, 4, 3);
 		expect(limiter.limit).toBe(3);
 		// 8 rounds of 3 successes are needed; the burst already gave 3.
 		for (let i = 0; i < 3 * 8 - 3 - 1; i++) {
@@ -82,16 +88,16 @@ describe('AdaptiveLimiter', () => {
 
 	it('a lone 429 among successes at a proven level neither lowers the limit nor pauses anyone', async () => {
 		const limiter = new AdaptiveLimiter(8);
-		const first = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+		const first = await startMany(limiter, 4);
 		first.forEach((release) => release({ kind: 'ok' }));
-		const round = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+		const round = await startMany(limiter, 4);
 		round[2]({ kind: 'rate-limited', retryAfterMs: 30_000 });
 		expect(limiter.limit).toBe(8);
 		// Not paused: a new attempt starts at once (a 30 s pause would time the test out).
 		(await limiter.acquire())({ kind: 'ok' });
 		round.forEach((release) => release({ kind: 'ok' }));
 		// Two 429s with no success between are not lone: the limit drops below what was in flight.
-		const again = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire()));
+		const again = await startMany(limiter, 4);
 		again[3]({ kind: 'rate-limited' });
 		again[2]({ kind: 'rate-limited' });
 		expect(limiter.limit).toBe(2); // 3 were still in flight when the second came
@@ -146,6 +152,93 @@ describe('AdaptiveLimiter', () => {
 	});
 });
 
+describe('AdaptiveLimiter: which 429s lower the limit or pause', () => {
+	it('repeated 429s with two in flight hold new attempts back for the retry-after', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		const [a, b] = await Promise.all([limiter.acquire(), limiter.acquire()]);
+		const [c, d] = await Promise.all([limiter.acquire(), limiter.acquire()]);
+		a({ kind: 'ok' });
+		b({ kind: 'rate-limited', retryAfterMs: 300 });
+		const rejectedAt = Date.now();
+		c({ kind: 'rate-limited', retryAfterMs: 300 });
+		d({ kind: 'ok' });
+		(await limiter.acquire())({ kind: 'ok' });
+		// Lower bound only: a busy machine can only make the wait longer.
+		expect(Date.now() - rejectedAt).toBeGreaterThanOrEqual(290);
+	});
+
+	it('a first 429 with a few in flight lowers the limit below what was in flight, and pauses no one', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		const burst = await startMany(limiter, 3);
+		burst[2]({ kind: 'rate-limited', retryAfterMs: 30_000 });
+		// One below the 3 in flight, not one below the limit of 8.
+		expect(limiter.limit).toBe(2);
+		burst[0]({ kind: 'ok' });
+		burst[1]({ kind: 'ok' });
+		// Not paused: a burst over the cap is answered by the lower limit alone (a 30 s pause would time out).
+		(await limiter.acquire())({ kind: 'ok' });
+	});
+
+	it('pauses combine: a later, shorter retry-after does not cut short the pause already asked for', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		const [a, b, c] = await startMany(limiter, 3);
+		c({ kind: 'rate-limited', retryAfterMs: 400 });
+		// Repeated 429s pause everyone: first for 400 ms, then one asks for 50 ms only.
+		const pausedAt = Date.now();
+		b({ kind: 'rate-limited', retryAfterMs: 400 });
+		a({ kind: 'rate-limited', retryAfterMs: 50 });
+		(await limiter.acquire())({ kind: 'ok' });
+		expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(390);
+	});
+
+	it('successes above the limit prove nothing: a later 429 at such a level still lowers the limit', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		const burst = await startMany(limiter, 8);
+		// The provider refuses three of eight (not the first, so this is a cap, not a rate limit).
+		burst[1]({ kind: 'rate-limited' });
+		burst[2]({ kind: 'rate-limited' });
+		burst[3]({ kind: 'rate-limited' });
+		expect(limiter.limit).toBe(5);
+		// The 8th was accepted, but at a level above the new limit of 5.
+		for (const i of [7, 0, 4, 5, 6]) burst[i]({ kind: 'ok' });
+		// Grow back (slowly, after a 429) until a 6th attempt may start again.
+		for (let i = 0; i < 100 && limiter.limit < 6; i++) (await limiter.acquire())({ kind: 'ok' });
+		expect(limiter.limit).toBe(6);
+		const round = await startMany(limiter, 6);
+		round[5]({ kind: 'rate-limited' });
+		expect(limiter.limit).toBe(5);
+		round.slice(0, 5).forEach((release) => release({ kind: 'ok' }));
+	});
+
+	it('a success ends a run of 429s: a later cap burst is not undone as if it were the earlier hiccup', async () => {
+		const limiter = new AdaptiveLimiter(8);
+		// A hiccup: all eight refused, the lone first one too; the next success restores the limit.
+		(await startMany(limiter, 8)).forEach((release) => release({ kind: 'rate-limited' }));
+		(await limiter.acquire())({ kind: 'ok' });
+		expect(limiter.limit).toBe(8);
+		// Then a real cap of 5: the limit it lowered stays after the successes that follow.
+		await burstOverCap(limiter, 8, 5);
+		expect(limiter.limit).toBe(5);
+	});
+
+	it('a second 429 at a level that once succeeded, after successes below it, lowers the limit (the cap dropped)', async () => {
+		const limiter = new AdaptiveLimiter(4);
+		const round = async () => await startMany(limiter, 4);
+		// Round 1: four in flight all succeed; level 4 is proven.
+		(await round()).forEach((release) => release({ kind: 'ok' }));
+		// Round 2: the 4th is rejected (lone: nothing changes yet), the other three succeed.
+		let releases = await round();
+		releases[3]({ kind: 'rate-limited' });
+		releases.slice(0, 3).forEach((release) => release({ kind: 'ok' }));
+		expect(limiter.limit).toBe(4);
+		// Round 3: the 4th is rejected again; the provider now evidently takes 3.
+		releases = await round();
+		releases[3]({ kind: 'rate-limited' });
+		releases.slice(0, 3).forEach((release) => release({ kind: 'ok' }));
+		expect(limiter.limit).toBe(3);
+	});
+});
+
 describe('RunGate', () => {
 	it('admits at most Max Concurrent Requests attempts of one run, counting attempts, not items', async () => {
 		const shared = new AdaptiveLimiter(64);
@@ -174,5 +267,19 @@ describe('RunGate', () => {
 		await expect(waiting).rejects.toThrow('canceled');
 		held({ kind: 'ok' });
 		(await gate.acquire())({ kind: 'ok' });
+	});
+
+	it('a free slot reaches a live waiter even when a cancelled waiter queued before it', async () => {
+		const open: Gate = { acquire: async () => () => {} };
+		const gate = new RunGate(1, open);
+		const held = await gate.acquire();
+		const cancelled = new AbortController();
+		const first = gate.acquire(cancelled.signal).catch((error: Error) => error.message);
+		const second = gate.acquire();
+		cancelled.abort();
+		expect(await first).toMatch(/canceled/);
+		held({ kind: 'ok' });
+		const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('stranded'), 2_000).unref());
+		expect(await Promise.race([second.then(() => 'acquired'), timeout])).toBe('acquired');
 	});
 });

@@ -9,14 +9,23 @@ describe('redactKey', () => {
 	it('leaves text alone when the key is too short to be a real one', () => {
 		expect(redactKey('a test b', 'test')).toBe('a test b');
 	});
+	it('removes a key of exactly the shortest redacted length (8 characters)', () => {
+		expect(redactKey('a sk-12345 b', 'sk-12345')).toBe('a [redacted] b');
+	});
 });
 
 describe('escaped forms of the key', () => {
 	const SLASHED = 'sk-live/Ab+cd/EF0123456789xyz';
-	it('removes the key as a JSON encoder or a URL may write it back', () => {
-		for (const form of [SLASHED.replace(/\//g, '\\/'), SLASHED.replace(/\//g, '\\u002f'), encodeURIComponent(SLASHED)]) {
-			expect(redactKey(`echo ${form} end`, SLASHED)).toBe('echo [redacted] end');
-		}
+	// Each form alone, in text that is never parsed (an HTML page, a line that is not JSON): here
+	// the text check is the only step that can remove it.
+	it.each([
+		['"/" escaped as "\\/"', SLASHED.replace(/\//g, '\\/')],
+		['"/" escaped as "\\u002f"', SLASHED.replace(/\//g, '\\u002f')],
+		['"/" escaped as "\\u002F"', SLASHED.replace(/\//g, '\\u002F')],
+		['URL-encoded, upper-case hex', encodeURIComponent(SLASHED)],
+		['URL-encoded, lower-case hex', encodeURIComponent(SLASHED).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())],
+	])('removes the key written back %s', (_name, form) => {
+		expect(redactKey(`echo ${form} end`, SLASHED)).toBe('echo [redacted] end');
 	});
 	it('removes the key from every string of parsed JSON, whatever escape hid it in the text', () => {
 		// "\u0073" is "s": no text form of the key is in the body, only parsing shows it.
@@ -24,6 +33,18 @@ describe('escaped forms of the key', () => {
 		expect(redactKey(text, KEY)).toBe(text);
 		const parsed = redactParsed(JSON.parse(text) as unknown, KEY);
 		expect(parsed).toEqual({ error: { message: 'auth=[redacted]', list: [['Bearer [redacted]']] } });
+	});
+});
+
+describe('redactParsed', () => {
+	it('removes the key from a string that is exactly the key', () => {
+		expect(redactParsed({ echoed: KEY }, KEY)).toEqual({ echoed: '[redacted]' });
+	});
+	it('removes the key from a parsed value that is a string itself', () => {
+		expect(redactParsed(`Bearer ${KEY}`, KEY)).toBe('Bearer [redacted]');
+	});
+	it('walks objects inside arrays inside objects', () => {
+		expect(redactParsed({ a: [{ b: { c: KEY } }] }, KEY)).toEqual({ a: [{ b: { c: '[redacted]' } }] });
 	});
 });
 

@@ -27,6 +27,12 @@ describe('retry timing', () => {
 		expect(backoffDelay(0, 3_600_000, () => 0)).toBe(RETRY_AFTER_CAP_MS);
 	});
 
+	it('waits after a retry-after at the cap still differ between items (the jitter is not clipped by the cap)', () => {
+		const early = backoffDelay(0, RETRY_AFTER_CAP_MS, () => 0.1);
+		const late = backoffDelay(0, RETRY_AFTER_CAP_MS, () => 0.9);
+		expect(early).not.toBe(late);
+	});
+
 	it('says how long a wait is in words', () => {
 		expect([5_000, 89_000, 90_000, 3_600_000, 5_400_000, 86_400_000 * 21].map(humanDuration)).toEqual([
 			'5 seconds',

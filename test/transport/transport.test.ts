@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { request } from 'undici';
 
 import { complete, type Connection } from '../../nodes/shared/completion/complete';
@@ -6,6 +5,7 @@ import type { Answer } from '../../nodes/shared/completion/types';
 import { requestJson } from '../../nodes/shared/transport/client';
 import { getDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { SlierError } from '../../nodes/shared/transport/errors';
+import { closedPort } from '../helpers/raw-server';
 import { TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -208,12 +208,3 @@ describe('transport: timeouts and cancelling', () => {
 		expect(completions()).toBe(1);
 	});
 });
-
-/** A port on 127.0.0.1 with nothing listening. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}

@@ -3,45 +3,34 @@
  * and an API key the server echoes back never reaches the run data n8n stores.
  */
 import type { SlierEmulator } from '../../test/emulator/server';
+import { check, isN8n1, node, slierCredentials as credentials, toMain, workflow, type Test } from './kit';
 import type { N8nHost, RunOutput } from './n8n-host';
 import { itemsOf } from './n8n-host';
-import { CREDENTIAL_ID } from './workflows';
-
-type Test = (name: string, fn: () => Promise<void>) => Promise<void>;
 
 const WORKFLOW_ID = 'slierE2Esecure01';
 
 /** Manual trigger → Slier Chat (one plain, one streamed, one whose server echoes the key), errors as items. */
 function securityWorkflow() {
-	const credentials = { slierApi: { id: CREDENTIAL_ID, name: 'Slier emulator' } };
-	const chat = (name: string, content: string, stream: boolean, y: number) => ({
-		id: name.replace(/\W+/g, '-').toLowerCase(),
-		name,
-		type: 'n8n-nodes-slier.slierChat',
-		typeVersion: 1,
-		position: [240, y],
-		credentials,
-		onError: 'continueRegularOutput',
-		parameters: {
-			model: { __rl: true, mode: 'id', value: 'claude-2' },
-			messages: { values: [{ role: 'user', content }] },
-			stream,
-			options: { maxRetries: 0 },
-		},
-	});
-	const targets = ['Chat', 'Chat streamed', 'Echoing server'];
-	return {
-		id: WORKFLOW_ID,
-		name: 'e2e: security',
-		nodes: [
-			{ id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+	const chat = (name: string, content: string, stream: boolean, y: number) =>
+		node(
+			name,
+			'n8n-nodes-slier.slierChat',
+			1,
+			{ model: { __rl: true, mode: 'id', value: 'claude-2' }, messages: { values: [{ role: 'user', content }] }, stream, options: { maxRetries: 0 } },
+			[240, y],
+			{ credentials, onError: 'continueRegularOutput' },
+		);
+	return workflow(
+		WORKFLOW_ID,
+		'e2e: security',
+		[
+			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
 			chat('Chat', 'Hello past the policy', false, -200),
 			chat('Chat streamed', 'Hello past the policy', true, 0),
 			chat('Echoing server', 'Echo [[echo-key in=content]]', true, 200),
 		],
-		connections: { Start: { main: [targets.map((node) => ({ node, type: 'main', index: 0 }))] } },
-		settings: { executionOrder: 'v1' },
-	};
+		{ Start: { main: toMain('Chat', 'Chat streamed', 'Echoing server') } },
+	);
 }
 
 async function executeWith(host: N8nHost, env: NodeJS.ProcessEnv): Promise<RunOutput> {
@@ -53,10 +42,10 @@ async function executeWith(host: N8nHost, env: NodeJS.ProcessEnv): Promise<RunOu
 	}
 }
 
-export async function securityChecks(host: N8nHost, emulator: SlierEmulator, test: Test): Promise<void> {
+export async function ssrfAndKeyEchoChecks(host: N8nHost, emulator: SlierEmulator, test: Test): Promise<void> {
 	const completions = () => emulator.requests.filter((r) => r.path.endsWith('/completions')).length;
 	// n8n 1.x has no SSRF protection (nor getSecureEgressFilter): there the nodes work as before.
-	const hasSsrf = !(process.env.N8N_VERSION ?? '').startsWith('1.');
+	const hasSsrf = !isN8n1();
 	let imported = false;
 	const execute = async (env: NodeJS.ProcessEnv) => {
 		if (!imported) await host.importJson('workflow', 'security', securityWorkflow());
@@ -65,7 +54,7 @@ export async function securityChecks(host: N8nHost, emulator: SlierEmulator, tes
 		return await executeWith(host, env);
 	};
 	const noKey = (run: RunOutput) => {
-		if (JSON.stringify(run).includes(emulator.apiKey)) throw new Error('the API key is in the run data');
+		check(!JSON.stringify(run).includes(emulator.apiKey), 'the API key is in the run data');
 	};
 
 	if (hasSsrf) {
@@ -79,7 +68,7 @@ export async function securityChecks(host: N8nHost, emulator: SlierEmulator, tes
 				}
 				if (node === 'Chat') console.log(`      the item says: ${error}`);
 			}
-			if (completions() !== 0) throw new Error(`the emulator received ${completions()} completion requests`);
+			check(completions() === 0, `the emulator received ${completions()} completion requests`);
 		});
 	}
 
@@ -94,7 +83,7 @@ export async function securityChecks(host: N8nHost, emulator: SlierEmulator, tes
 			if (content !== 'claude-2 answers “Hello past the policy” ✓') throw new Error(`${node}: ${JSON.stringify(itemsOf(run, node))}`);
 		}
 		const echoed = String(itemsOf(run, 'Echoing server')[0]?.content);
-		if (!echoed.includes('authorization=Bearer [redacted]')) throw new Error(`echoed: ${echoed}`);
-		if (completions() !== 3) throw new Error(`the emulator received ${completions()} completion requests, expected 3`);
+		check(echoed.includes('authorization=Bearer [redacted]'), `echoed: ${echoed}`);
+		check(completions() === 3, `the emulator received ${completions()} completion requests, expected 3`);
 	});
 }

@@ -1,0 +1,52 @@
+import { once } from 'node:events';
+
+import { chatEvent, pause, useRawServer } from '../helpers/raw-server';
+import { runOne } from '../helpers/slier-node';
+
+/**
+ * `data: [DONE]` ends an answer: the item is whole there, whatever the server does next (keeps
+ * sending, resets, closes without ending the chunked body). Raw servers, as the emulator's
+ * hold-open directive pings every 200 ms, slower than the 100 ms end grace.
+ */
+const KEY = 'sk-raw-stream-end-0001';
+let after: 'more-data' | 'reset' | 'destroy' = 'more-data';
+/** When [DONE] was written, and when the client closed the connection (0: not yet). */
+const trailing = { doneAt: 0, leftAt: 0 };
+
+const server = useRawServer(async (_req, res) => {
+	res.writeHead(200, { 'content-type': 'text/event-stream' });
+	res.write(chatEvent(' Whole.', 'stop'));
+	res.write('data: [DONE]\n\n');
+	if (after === 'more-data') {
+		trailing.doneAt = Date.now();
+		trailing.leftAt = 0;
+		const closed = once(res, 'close').then(() => (trailing.leftAt = res.writableFinished ? 0 : Date.now()));
+		// More events back to back (no gap the 100 ms end grace could fall into), for at most 3 s.
+		while (!res.destroyed && Date.now() - trailing.doneAt < 3_000) {
+			if (!res.write(chatEvent(' more'))) await Promise.race([once(res, 'drain'), closed]);
+			else await new Promise((resolve) => setImmediate(resolve));
+		}
+		res.end();
+		return;
+	}
+	await pause(20);
+	if (after === 'reset') res.socket?.resetAndDestroy();
+	else res.socket?.destroy();
+});
+
+const run = () => runOne({ emulator: { url: server.url, apiKey: KEY }, parameters: { stream: true, options: { timeout: 10_000, maxRetries: 0 } } });
+
+it('data after [DONE] is not read: the item returns and the client leaves long before the server is done', async () => {
+	after = 'more-data';
+	expect(await run()).toMatchObject({ content: 'Whole.', finishReason: 'stop' });
+	// Wait (bounded) for the server to see the client leave.
+	for (let i = 0; i < 100 && trailing.leftAt === 0; i++) await pause(20);
+	// The grace is 100 ms; reading on would keep the connection until the server ends at 3 s.
+	expect(trailing.leftAt).toBeGreaterThan(0);
+	expect(trailing.leftAt - trailing.doneAt).toBeLessThan(1_500);
+});
+
+it.each(['reset', 'destroy'] as const)('a connection %s right after [DONE] still gives the whole answer', async (kind) => {
+	after = kind;
+	expect(await run()).toMatchObject({ content: 'Whole.', finishReason: 'stop' });
+});
