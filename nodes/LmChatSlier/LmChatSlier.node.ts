@@ -12,6 +12,7 @@ import { modelProperty } from '../shared/node/properties';
 import { egressFilterOf } from '../shared/transport/egress';
 import { connectionHint, modelOptionsProperty, searchModeNotice } from './properties';
 import { readModelSettings } from './settings';
+import { fitAdapter } from './tools/adapter-fixes';
 
 type Sdk = typeof import('@n8n/ai-node-sdk');
 
@@ -69,6 +70,9 @@ export class LmChatSlier implements INodeType {
 			egress: egressFilterOf(this),
 			warn: (message) => this.logger.warn(message),
 		});
-		return sdk.supplyModel(this, model);
+		// Local token counts, and Slier's token counts in the run data of streamed calls too.
+		const supplied = sdk.supplyModel(this, model);
+		fitAdapter(supplied.response);
+		return supplied;
 	}
 }

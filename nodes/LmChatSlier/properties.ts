@@ -57,6 +57,30 @@ export const modelOptionsProperty: INodeProperties = {
 		},
 		temperatureOption,
 		timeoutOption,
+		{
+			displayName: 'Tool Calling',
+			name: 'toolCalling',
+			type: 'options',
+			default: 'prompt',
+			options: [
+				{
+					name: 'Prompt',
+					value: 'prompt',
+					description: "The tools are described in the prompt and the model's answer is read for calls. Works with every Slier model.",
+				},
+				{
+					name: 'Native',
+					value: 'native',
+					description: "The tools are sent as OpenAI-style tools in model_params and the model's tool_calls are read. Only for models that support it.",
+				},
+				{
+					name: 'Off',
+					value: 'off',
+					description: 'An AI Agent with tools attached fails, saying so',
+				},
+			],
+			description: "How an AI Agent's tools reach the model. Without tools attached this changes nothing.",
+		},
 		topPOption,
 	],
 };

@@ -13,7 +13,11 @@ export interface ModelSettings {
 	timeoutMs: number;
 	maxRetries: number;
 	modelParams?: Record<string, unknown>;
+	/** How an AI Agent's tools reach the model: described in the prompt (the default), native, or refused. */
+	toolCalling?: ToolCalling;
 }
+
+export type ToolCalling = 'prompt' | 'native' | 'off';
 
 /**
  * Reads and checks the panel once, in supplyData, so a bad value fails before any request. The
@@ -28,6 +32,10 @@ export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number):
 	const timeoutMs = checkTimeout(options.timeout, fail);
 	const maxRetries = checkMaxRetries(options.maxRetries, fail);
 	const modelParams = checkModelParams(options, 'Options', 'Extra Model Parameters (JSON)', fail);
+	const toolCalling = options.toolCalling ?? 'prompt';
+	if (toolCalling !== 'prompt' && toolCalling !== 'native' && toolCalling !== 'off') {
+		throw fail(`Tool Calling "${String(toolCalling)}" is not an option`, 'Choose Prompt, Native or Off under Options → Tool Calling.');
+	}
 	return {
 		model,
 		searchMode,
@@ -37,5 +45,6 @@ export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number):
 		maxRetries,
 		// Slier Search takes no model parameters.
 		modelParams: searchMode ? undefined : modelParams,
+		toolCalling,
 	};
 }

@@ -1,4 +1,5 @@
 import { SlierError } from '../transport/errors';
+import { readToolCalls } from './tool-calls';
 import type { Answer, ContentFilter, FilterDetails, Usage } from './types';
 
 type Json = Record<string, unknown>;
@@ -55,7 +56,9 @@ export function fromCompletion(body: unknown): Answer {
 	}
 	const finishReason = str(choice?.finish_reason);
 	const filtered = finishReason === 'content_filter';
+	const toolCalls = readToolCalls(message.tool_calls);
 	return {
+		...(toolCalls ? { toolCalls } : {}),
 		content: cleanContent(str(message.content)),
 		role: str(message.role) ?? 'assistant',
 		finishReason,

@@ -2,6 +2,7 @@ import { LIMITS, tooLarge } from '../transport/body';
 import { excerpt, readApiError, SlierError } from '../transport/errors';
 import { redactParsed, StreamRedactor } from '../transport/redact';
 import { cleanContent, filterOf, toCreated, toUsage } from './normalize';
+import { ToolCallAssembler } from './tool-calls';
 import type { Answer, Usage } from './types';
 
 /**
@@ -22,6 +23,7 @@ export class StreamAssembler {
 	private object: string | null = null;
 	private usage: Usage | null = null;
 	private rawUsage: unknown = undefined;
+	private readonly toolCalls = new ToolCallAssembler(); // native tool calls, when a model sends any
 
 	/** Holds back the end of the text while it could still be the start of a split API key. */
 	private readonly redactor: StreamRedactor | undefined;
@@ -77,6 +79,7 @@ export class StreamAssembler {
 		if (delta && typeof delta === 'object') {
 			if (typeof delta.role === 'string') this.role ??= delta.role;
 			if (typeof delta.content === 'string' && delta.content !== '') text = this.append(delta.content);
+			this.toolCalls.push(delta.tool_calls);
 		}
 		if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
 		return text;
@@ -128,7 +131,9 @@ export class StreamAssembler {
 			);
 		}
 		const filtered = this.finishReason === 'content_filter';
+		const toolCalls = this.toolCalls.result();
 		return {
+			...(toolCalls ? { toolCalls } : {}),
 			content: filtered ? this.partialText() : cleanContent(this.text),
 			role: this.role ?? 'assistant',
 			finishReason: this.finishReason ?? (this.finished ? 'stop' : null),
