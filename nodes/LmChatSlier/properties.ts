@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { apiVersionOption, maxRetriesOption, temperatureOption, timeoutOption, topPOption } from '../shared/node/properties';
+import { apiVersionOption, maxRetriesOption, maxTokensOption, temperatureOption, timeoutOption, topPOption } from '../shared/node/properties';
 
 /** The hint n8n's own chat models show: this node is plugged in below an AI Agent or chain. */
 export const connectionHint: INodeProperties = {
@@ -47,6 +47,7 @@ export const modelOptionsProperty: INodeProperties = {
 				'Further model_params this model accepts, as a JSON object; merged in last, so they win over Temperature and Top P',
 		},
 		maxRetriesOption,
+		maxTokensOption,
 		{
 			displayName: 'Strip Citation Markers',
 			name: 'stripCitations',

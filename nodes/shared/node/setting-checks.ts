@@ -51,11 +51,12 @@ export interface ModelParamValues {
 	temperature?: unknown;
 	topP?: unknown;
 	extra?: unknown;
+	maxTokens?: unknown;
 }
 
 /** `model_params` for the request: temperature, top_p, then Extra Parameters (JSON) merged last. */
 export function checkModelParams(
-	{ temperature, topP, extra }: ModelParamValues,
+	{ temperature, topP, extra, maxTokens }: ModelParamValues,
 	where: string,
 	extraName: string,
 	fail: Fail,
@@ -72,6 +73,12 @@ export function checkModelParams(
 	};
 	if (temperature !== undefined) params.temperature = range('Temperature', temperature, 0, 2);
 	if (topP !== undefined) params.top_p = range('Top P', topP, 0, 1);
+	if (maxTokens !== undefined && maxTokens !== null && maxTokens !== '') {
+		if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
+			throw fail(`Max Tokens is ${typeof maxTokens === 'number' ? maxTokens : describeValue(maxTokens)}, not a whole number of at least 1`, `Set ${where} → Max Tokens to a whole number such as 1024, or remove it to let the model decide.`);
+		}
+		params.max_tokens = maxTokens;
+	}
 	if (extra !== undefined && extra !== '') Object.assign(params, parseExtra(extra, extraName, fail));
 	return Object.keys(params).length > 0 ? params : undefined;
 }
