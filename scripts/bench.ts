@@ -23,6 +23,7 @@ import { SHARED_MAX_IN_FLIGHT, sharedLimiter } from '../nodes/shared/transport/l
 import { DEFAULT_EMULATOR_KEY, startEmulator } from '../test/emulator/server';
 import { defaultNodeTypes, outputOf, PACKAGE, runWorkflow } from '../test/harness/run-workflow';
 import { HttpRequestPath } from './bench/http-request-node';
+import { benchToolRoundTrip } from './bench/tool-round-trip';
 
 const quick = process.argv.includes('--quick');
 /** `--only=b,d` runs just those scenarios. */
@@ -264,6 +265,7 @@ async function main() {
 		['b', benchB],
 		['c', benchC],
 		['d', benchD],
+		['e', () => benchToolRoundTrip(quick)],
 	];
 	for (const [, run] of scenarios.filter(([name]) => wanted(name))) {
 		await run();

@@ -129,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 	}
 
 	async function completion(endpoint: Endpoint, body: unknown, res: ServerResponse, authorization: string): Promise<void> {
-		if (endpoint === 'chat' && (await toolModelCompletion(body, res))) return; // models that call tools (tool-models.ts)
+		if (endpoint === 'chat' && (await toolModelCompletion(body, res, options.latencyMs))) return; // models that call tools (tool-models.ts)
 		const invalid = validate(endpoint, body);
 		if (invalid) return sendJson(res, invalid.status, apiError(invalid.message, invalid.reason, invalid.status, invalid.param));
 		const request = body as { model?: string; messages: EmulatorMessage[]; stream?: boolean; model_params?: unknown };

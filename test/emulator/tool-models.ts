@@ -38,9 +38,15 @@ interface PlannedCall {
 const delay = (ms: number) => sleep(ms, undefined, { ref: false });
 
 /** Answers a completion for one of TOOL_MODELS; false for any other model. */
-export async function toolModelCompletion(body: unknown, res: ServerResponse): Promise<boolean> {
+export async function toolModelCompletion(body: unknown, res: ServerResponse, latencyMs = 0): Promise<boolean> {
 	const request = body as Body;
 	if (!request || typeof request !== 'object' || !TOOL_MODELS.includes(request.model ?? '') || !Array.isArray(request.messages)) return false;
+	if (!request.messages.every((m) => ['system', 'user', 'assistant'].includes(m?.role) && typeof m.content === 'string')) {
+		res.writeHead(400, { 'content-type': 'application/json' });
+		res.end(JSON.stringify({ error: { message: 'Each message needs a role and a string content.', reason: 'invalid_request', status: 400, param: 'messages' } }));
+		return true;
+	}
+	if (latencyMs) await delay(latencyMs);
 	const kind = request.model!;
 	const reply = decide(kind, request);
 	const tokens = reply.text === '' ? [] : ` ${reply.text}`.split(/(?= )/);
