@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
+import * as agentTools from './agent-tools';
 import * as chatModel from './chat-model';
 import { captureEditor, OWNER } from './editor';
 import { hardeningChecks, prepareHardening } from './hardening';
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
 			expectEqual(searches.map((r) => r.body), [{ messages: [{ role: 'user', content: AGENT_QUESTION }], stream: false }], 'search requests');
 		});
 		await chatModel.beforeStart(test, host, emulator, N8N_VERSION);
+		await agentTools.beforeStart(test, host, emulator, N8N_VERSION);
 		await test('a Webhook in streaming mode streams Slier Chat’s answer to the caller as it arrives', async () => {
 			// n8n 2.x publishes a workflow version; 1.x activates the workflow.
 			if (N8N_VERSION.startsWith('1.')) await host.cli('update:workflow', '--id=slierE2Estream01', '--active=true');
@@ -128,6 +130,7 @@ async function main(): Promise<number> {
 		});
 		await hardeningChecks(test, host, emulator);
 		await chatModel.afterStart(test, host, emulator, N8N_VERSION);
+		await agentTools.afterStart(test, host, emulator, N8N_VERSION);
 		await test('the credential test in n8n passes with the key and fails with a wrong one', async () => {
 			await host.login(OWNER);
 			const check = async (apiKey: string) => {
