@@ -33,14 +33,23 @@ export function toSlierMessages(messages: SdkMessage[]): Message[] {
 			continue;
 		}
 		lastWasResult = false;
-		const content = message.content
-			.map((part) => {
-				if (part.type !== 'tool-call') return partText(part);
+		// A streamed answer comes back as one text part per delta: those join without a gap.
+		const texts: string[] = [];
+		let inText = false;
+		for (const part of message.content) {
+			if (part.type === 'tool-call') {
 				if (part.toolCallId) toolNames.set(part.toolCallId, part.toolName);
-				return renderCall(part.toolName, callArguments(part.input, part.toolCallId));
-			})
-			.filter((text) => text !== '')
-			.join('\n\n');
+				texts.push(renderCall(part.toolName, callArguments(part.input, part.toolCallId)));
+				inText = false;
+				continue;
+			}
+			const text = partText(part);
+			if (text === '') continue;
+			if (inText && message.role === 'assistant') texts[texts.length - 1] += text;
+			else texts.push(text);
+			inText = part.type === 'text';
+		}
+		const content = texts.map((text) => (message.role === 'assistant' ? text.trim() : text)).filter((text) => text !== '').join('\n\n');
 		if (content === '' && message.role === 'assistant') continue;
 		out.push({ role: message.role === 'system' || message.role === 'assistant' ? message.role : 'user', content });
 	}

@@ -128,7 +128,10 @@ function textOf(output: unknown): string {
 		.trim();
 }
 
-/** One streamEvents pass, as n8n's processEventStream reads it. */
+/**
+ * One streamEvents pass, as n8n's processEventStream reads it: the output is the text of every
+ * streamed chunk (for v2, whose pass spans all rounds, with the prose before the calls too).
+ */
 async function streamRound(runnable: { streamEvents(input: object, options: object): AsyncIterable<StreamEvent> }, input: object, chunks: string[]) {
 	let output = '';
 	const toolCalls: Array<{ name: string; args: Record<string, unknown>; id: string }> = [];
@@ -138,7 +141,6 @@ async function streamRound(runnable: { streamEvents(input: object, options: obje
 			output += event.data.chunk.text;
 		}
 		if (event.event === 'on_chat_model_end') toolCalls.push(...(event.data?.output?.tool_calls ?? []));
-		if (event.event === 'on_chain_end' && event.name === 'AgentExecutor') output = textOf((event.data?.output as { output?: unknown })?.output ?? output);
 	}
 	return { output, toolCalls };
 }
