@@ -31,6 +31,7 @@ describe('the lenient call reader', () => {
 		["OpenAI's tool_calls", '{"tool_calls": [{"id": "x", "type": "function", "function": {"name": "Calculator", "arguments": "{\\"input\\":\\"12*7\\"}"}}]}'],
 		['a name in other case and spacing', '<tool_call>{"name": "calculator", "arguments": {"input": "12*7"}}</tool_call>'],
 		['a bare string for the one string argument', '<tool_call>{"name": "Calculator", "arguments": "12*7"}</tool_call>'],
+		['an extra key beside name and arguments', '```json\n{"name": "Calculator", "arguments": {"input": "12*7"}, "reason": "math"}\n```'],
 	])('%s', (_, text) => {
 		expect(read(text)).toEqual({ prose: '', calls: [calc], problems: undefined });
 	});

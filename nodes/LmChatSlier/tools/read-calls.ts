@@ -176,44 +176,47 @@ const ARG_KEYS = ['arguments', 'input', 'args', 'parameters', 'params', 'action_
 const isObject = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** One call-shaped object, or undefined. */
-function asCall(value: unknown): RawCall | undefined {
+/**
+ * One call-shaped object, or undefined. Besides a name and arguments, a call may carry other keys
+ * (a model's "reason", say) only when its arguments are there or the model plainly meant a call:
+ * {"name": "my-app", "version": "1.0"} is data.
+ */
+function asCall(value: unknown, explicit = false): RawCall | undefined {
 	if (!isObject(value)) return undefined;
 	if (isObject(value.function)) {
-		const inner = asCall(value.function);
+		const inner = asCall(value.function, true);
 		return inner && { ...inner, id: typeof value.id === 'string' ? value.id : undefined };
 	}
 	const nameKey = NAME_KEYS.find((key) => typeof value[key] === 'string' && (value[key] as string).trim() !== '');
 	if (!nameKey) return undefined;
 	const argKey = ARG_KEYS.find((key) => key in value);
 	const others = Object.keys(value).filter((key) => key !== nameKey && key !== argKey && key !== 'id' && key !== 'type');
-	// {"name": "my-app", "version": "1.0"} is data, not a call: a call has nothing else.
-	if (others.length > 0) return undefined;
+	if (others.length > 0 && !argKey && !explicit) return undefined;
 	const args = argKey ? value[argKey] : {};
 	return { name: (value[nameKey] as string).trim(), arguments: args, id: typeof value.id === 'string' ? value.id : undefined };
 }
 
 /** The calls a JSON value stands for, and whether its very shape says "call" (OpenAI's wrapper). */
-export function callsIn(value: unknown): { calls: RawCall[]; explicit: boolean } | undefined {
+export function callsIn(value: unknown, explicit = false): { calls: RawCall[]; explicit: boolean } | undefined {
 	if (isObject(value) && Array.isArray(value.tool_calls)) {
-		const calls = value.tool_calls.map(asCall);
+		const calls = value.tool_calls.map((call) => asCall(call, true));
 		return calls.every(Boolean) && calls.length > 0 ? { calls: calls as RawCall[], explicit: true } : undefined;
 	}
 	if (Array.isArray(value)) {
-		const calls = value.map(asCall);
+		const calls = value.map((call) => asCall(call, explicit));
 		return calls.length > 0 && calls.every(Boolean) ? { calls: calls as RawCall[], explicit: false } : undefined;
 	}
-	const call = asCall(value);
+	const call = asCall(value, explicit);
 	return call ? { calls: [call], explicit: false } : undefined;
 }
 
 /** The calls a candidate holds, or undefined when it is ordinary text (a config example, say). */
 export function interpret(candidate: Candidate, specs: ToolSpec[]): RawCall[] | undefined {
 	const value = parseLenient(candidate.body);
-	let found = callsIn(value);
+	let found = callsIn(value, candidate.explicit);
 	if (!found && candidate.explicit) {
 		// Several JSON objects in one block, one per line.
-		const lines = candidate.body.split('\n').map((line) => callsIn(parseLenient(line))).filter(Boolean);
+		const lines = candidate.body.split('\n').map((line) => callsIn(parseLenient(line), true)).filter(Boolean);
 		if (lines.length > 0) found = { calls: lines.flatMap((l) => l!.calls), explicit: true };
 	}
 	if (!found) {
