@@ -70,9 +70,9 @@ export class LmChatSlier implements INodeType {
 			egress: egressFilterOf(this),
 			warn: (message) => this.logger.warn(message),
 		});
-		// Local token counts, and Slier's token counts in the run data of streamed calls too.
+		// Local token counts, Slier's token counts for streamed calls too, a clear error for images.
 		const supplied = sdk.supplyModel(this, model);
-		fitAdapter(supplied.response);
+		fitAdapter(supplied.response, this.getNode());
 		return supplied;
 	}
 }

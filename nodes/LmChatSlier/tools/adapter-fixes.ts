@@ -1,3 +1,5 @@
+import { NodeOperationError, type INode } from 'n8n-workflow';
+
 import { contentText, estimateTokens } from './token-count';
 
 /** The parts of the SDK's LangChain adapter (a LangChain chat model) these fixes touch. */
@@ -5,6 +7,8 @@ interface Adapter {
 	getNumTokens?: (content: unknown) => Promise<number>;
 	bindTools?: (...args: unknown[]) => unknown;
 	callbacks?: unknown;
+	_generate?: (messages: unknown[], ...rest: unknown[]) => Promise<unknown>;
+	_streamResponseChunks?: (messages: unknown[], ...rest: unknown[]) => AsyncIterable<unknown>;
 }
 
 type UsageParser = (result: unknown) => { completionTokens?: number } & Record<string, unknown>;
@@ -15,20 +19,51 @@ interface TracingHandler {
 const FIXED = Symbol('slier.usageParserFixed');
 
 /**
- * Two fixes to the LangChain model the SDK's `supplyModel` returns, made on that instance and on
- * every model `bindTools` makes from it (the AI Agent binds its tools that way):
+ * Three fixes to the LangChain model the SDK's `supplyModel` returns, made on that instance and
+ * on every model `bindTools` makes from it (the AI Agent binds its tools that way):
  * - token counts are estimated locally (token-count.ts) instead of by a tokenizer LangChain
  *   downloads from the internet;
- * - n8n's run data shows Slier's token counts for a streamed call too (see fixStreamedUsage).
+ * - n8n's run data shows Slier's token counts for a streamed call too (see fixStreamedUsage);
+ * - an image fails the call with a clear error: the SDK would drop it silently, and the model
+ *   would answer as if there were none.
  */
-export function fitAdapter<T>(adapter: T): T {
+export function fitAdapter<T>(adapter: T, node?: INode): T {
 	const model = adapter as Adapter;
 	if (typeof model !== 'object' || model === null) return adapter;
 	model.getNumTokens = async (content: unknown) => estimateTokens(contentText(content));
 	fixStreamedUsage(model);
+	if (node) refuseImages(model, node);
 	const bind = model.bindTools?.bind(model);
-	if (bind) model.bindTools = (...args: unknown[]) => fitAdapter(bind(...args));
+	if (bind) model.bindTools = (...args: unknown[]) => fitAdapter(bind(...args), node);
 	return adapter;
+}
+
+function refuseImages(model: Adapter, node: INode): void {
+	const check = (messages: unknown[]) => {
+		const image = messages.some((message) => {
+			const content = (message as { content?: unknown })?.content;
+			return Array.isArray(content) && content.some((part) => ['image_url', 'image'].includes((part as { type?: string })?.type ?? ''));
+		});
+		if (!image) return;
+		throw new NodeOperationError(node, 'The AI node sent Slier an image: Slier takes text only', {
+			description:
+				"Slier answers text messages. Remove the image, describe it in text, or turn off the AI Agent's Automatically Passthrough Binary Images option.",
+		});
+	};
+	const generate = model._generate?.bind(model);
+	if (generate) {
+		model._generate = async (messages, ...rest) => {
+			check(messages);
+			return await generate(messages, ...rest);
+		};
+	}
+	const stream = model._streamResponseChunks?.bind(model);
+	if (stream) {
+		model._streamResponseChunks = async function* (messages, ...rest) {
+			check(messages);
+			yield* stream(messages, ...rest);
+		};
+	}
 }
 
 /**
