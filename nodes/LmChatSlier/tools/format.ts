@@ -50,5 +50,3 @@ export function correctionMessage(problems: string[]): string {
 		`Write the call again in the ${CALL_OPEN} format, using a listed tool name and arguments that match its schema, or answer without a tool.`,
 	].join('\n');
 }
-
-export const CORRECTION_MARK = 'Your tool call was not run:';
