@@ -26,6 +26,7 @@ import { DEFAULT_EMULATOR_KEY, startEmulator } from '../test/emulator/server';
 import { defaultNodeTypes, outputOf, runWorkflow } from '../test/harness/run-workflow';
 import { itemsNode, slierNode } from '../test/helpers/slier-node';
 import { HttpRequestPath } from './bench/http-request-node';
+import { benchToolRoundTrip } from './bench/tool-round-trip';
 
 const quick = process.argv.includes('--quick');
 /** `--only=b,d` runs just those scenarios. */
@@ -293,6 +294,7 @@ async function main() {
 		['b', benchB],
 		['c', benchC],
 		['d', benchD],
+		['e', () => benchToolRoundTrip(quick)],
 	];
 	for (const [, run] of scenarios.filter(([name]) => wanted(name))) {
 		await run();

@@ -12,6 +12,7 @@ import { modelProperty } from '../shared/node/properties';
 import { readModelSettings, type Fail } from '../shared/node/settings';
 import { egressFilterOf } from '../shared/transport/egress';
 import { connectionHint, modelOptionsProperty, searchModeNotice } from './properties';
+import { fitAdapter } from './tools/adapter-fixes';
 
 type Sdk = typeof import('@n8n/ai-node-sdk');
 
@@ -70,6 +71,9 @@ export class LmChatSlier implements INodeType {
 			egress: egressFilterOf(this),
 			warn: (message) => this.logger.warn(message),
 		});
-		return sdk.supplyModel(this, model);
+		// Local token counts, Slier's token counts for streamed calls too, a clear error for images.
+		const supplied = sdk.supplyModel(this, model);
+		fitAdapter(supplied.response, this.getNode());
+		return supplied;
 	}
 }

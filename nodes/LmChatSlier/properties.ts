@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { apiVersionOption, maxRetriesOption, temperatureOption, timeoutOption, topPOption } from '../shared/node/properties';
+import { apiVersionOption, maxRetriesOption, maxTokensOption, temperatureOption, timeoutOption, topPOption } from '../shared/node/properties';
 
 /** The hint n8n's own chat models show: this node is plugged in below an AI Agent or chain. */
 export const connectionHint: INodeProperties = {
@@ -47,6 +47,7 @@ export const modelOptionsProperty: INodeProperties = {
 				'Further model_params this model accepts, as a JSON object; merged in last, so they win over Temperature and Top P',
 		},
 		maxRetriesOption,
+		maxTokensOption,
 		{
 			displayName: 'Strip Citation Markers',
 			name: 'stripCitations',
@@ -57,6 +58,30 @@ export const modelOptionsProperty: INodeProperties = {
 		},
 		temperatureOption,
 		timeoutOption,
+		{
+			displayName: 'Tool Calling',
+			name: 'toolCalling',
+			type: 'options',
+			default: 'prompt',
+			options: [
+				{
+					name: 'Prompt',
+					value: 'prompt',
+					description: "The tools are described in the prompt and the model's answer is read for calls. Works with every Slier model.",
+				},
+				{
+					name: 'Native',
+					value: 'native',
+					description: "The tools are sent as OpenAI-style tools in model_params and the model's tool_calls are read. Only for models that support it.",
+				},
+				{
+					name: 'Off',
+					value: 'off',
+					description: 'An AI Agent with tools attached fails, saying so',
+				},
+			],
+			description: "How an AI Agent's tools reach the model. Without tools attached this changes nothing.",
+		},
 		topPOption,
 	],
 };

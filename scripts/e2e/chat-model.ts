@@ -94,7 +94,7 @@ function workflows() {
 			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
 			agent('AI Agent', 'What is 12 times 7?'),
 			node('Calculator', `${LANGCHAIN}.toolCalculator`, 1, {}),
-			slierModel(),
+			slierModel('Slier Chat Model', { toolCalling: 'off' }),
 		], {
 			Start: main('AI Agent'),
 			Calculator: { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
@@ -202,10 +202,10 @@ export async function beforeStart(test: Test, host: N8nHost, emulator: SlierEmul
 		const summaries = itemsOf(await host.execute('slierE2Eexamplee'), 'Summarization Chain');
 		check(summaries.length === 3 && summaries.every((s) => JSON.stringify(s).includes('claude-2 answers')), `summaries: ${JSON.stringify(summaries).slice(0, 600)}`);
 	});
-	await test('Slier Chat Model: an AI Agent with a tool attached fails, saying Slier cannot call tools', async () => {
+	await test('Slier Chat Model: with Tool Calling Off, an AI Agent with a tool attached fails, saying so', async () => {
 		emulator.reset();
 		const outcome = await executeFailing(host, all.tools.id);
-		check(outcome.includes('Slier Chat Model cannot call tools'), `outcome: ${outcome.slice(0, 800)}`);
+		check(outcome.includes('Tool Calling is Off in Slier Chat Model'), `outcome: ${outcome.slice(0, 800)}`);
 		check(chatRequests(emulator).length === 0, 'a request reached Slier');
 	});
 }

@@ -8,6 +8,7 @@ import { type Directives, num, parseDirectives } from './directives';
 import { echoTokens, hostileReply, type HostileStats } from './hostile';
 import { responseKindReply } from './response-kinds';
 import { SseWriter } from './sse-writer';
+import { toolModelCompletion } from './tool-models';
 
 export interface EmulatorOptions {
 	apiKey?: string;
@@ -129,6 +130,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 	}
 
 	async function completion(endpoint: Endpoint, body: unknown, res: ServerResponse, authorization: string): Promise<void> {
+		if (endpoint === 'chat' && (await toolModelCompletion(body, res, options.latencyMs))) return; // models that call tools (tool-models.ts)
 		const invalid = validate(endpoint, body);
 		if (invalid) return sendJson(res, invalid.status, apiError(invalid.message, invalid.reason, invalid.status, invalid.param));
 		const request = body as { model?: string; messages: EmulatorMessage[]; stream?: boolean; model_params?: unknown };

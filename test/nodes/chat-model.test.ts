@@ -113,7 +113,7 @@ describe('Slier Chat Model under an AI chain (generate)', () => {
 		expect(modelCalls[0].tokenUsage).toEqual({ promptTokens: 3, completionTokens: 6, totalTokens: 9 });
 	});
 
-	it('folds a tool result (a role Slier lacks) into user text and drops a tool call without text', async () => {
+	it('writes an earlier tool call and its result (roles Slier lacks) as the documented blocks', async () => {
 		await runChain({
 			messages: [
 				[
@@ -126,7 +126,8 @@ describe('Slier Chat Model under an AI chain (generate)', () => {
 		});
 		expect((bodies()[0].body.messages as IDataObject[]).map((m) => [m.role, m.content])).toEqual([
 			['user', 'Weather in Paris?'],
-			['user', 'Tool result (get_weather):\nSunny, 21 °C'],
+			['assistant', '<tool_call>\n{"name":"get_weather","arguments":{"city":"Paris"}}\n</tool_call>'],
+			['user', '<tool_result name="get_weather">\nSunny, 21 °C\n</tool_result>'],
 			['user', 'So?'],
 		]);
 	});
@@ -141,9 +142,9 @@ describe('Slier Chat Model under an AI chain (generate)', () => {
 				],
 			],
 		});
-		const folded = (bodies()[0].body.messages as IDataObject[])[1];
+		const folded = (bodies()[0].body.messages as IDataObject[])[2];
 		expect(folded.role).toBe('user');
-		expect(folded.content).toMatch(/^Tool result \(get_weather\):\n\[\{.*"Sunny, 21 °C".*\}\]$/);
+		expect(folded.content).toMatch(/^<tool_result name="get_weather">\n\[\{.*"Sunny, 21 °C".*\}\]\n<\/tool_result>$/);
 	});
 
 	it('fails with Slier’s message and what to do when the content filter refuses', async () => {
@@ -184,9 +185,9 @@ describe('Slier Chat Model under an AI chain (generate)', () => {
 		}
 	});
 
-	it('refuses to run under an agent with tools attached, since Slier cannot call them', async () => {
-		const { error } = await runChain({ messages: [[['human', 'Weather in Paris?']]], bindTool: true });
-		expect(error?.message).toBe('Slier Chat Model cannot call tools, and this AI Agent has a tool attached (get_weather)');
+	it('with Tool Calling Off, refuses to run under an agent with tools attached', async () => {
+		const { error } = await runChain({ messages: [[['human', 'Weather in Paris?']]], bindTool: true, parameters: { options: { toolCalling: 'off' } } });
+		expect(error?.message).toBe('Tool Calling is Off in Slier Chat Model, and this AI Agent has a tool attached (get_weather)');
 		expect(bodies()).toEqual([]);
 	});
 
@@ -220,9 +221,10 @@ describe('Slier Chat Model under an AI chain (stream)', () => {
 		expect(text).toBe('claude-2 answers “Stream me a short answer” ✓');
 		expect(usage).toMatchObject({ input_tokens: 5, output_tokens: 8 });
 		expect(bodies()[0].body.stream).toBe(true);
-		// Known gap in @n8n/ai-node-sdk 0.30.1: for a streamed call its tracing reads the usage
-		// under names LangChain does not use there, so n8n's run data shows its own estimate.
-		expect(Object.keys(streamed.modelCalls[0])).toContain('tokenUsageEstimate');
+		// @n8n/ai-node-sdk 0.30.1's tracing reads a streamed call's usage under names LangChain does
+		// not use there; the package teaches it those names, so n8n shows Slier's counts, not its estimate.
+		expect(streamed.modelCalls[0].tokenUsage).toEqual({ promptTokens: 5, completionTokens: 8, totalTokens: 13 });
+		expect(Object.keys(streamed.modelCalls[0])).not.toContain('tokenUsageEstimate');
 		emulator.reset();
 		const generated = await runChain({ messages: [[['human', 'Stream me a short answer']]] });
 		expect(generated.items[0].text).toBe(text);

@@ -1,5 +1,6 @@
 import type { ResponseMeta } from '../transport/client';
 import { excerpt, SlierError } from '../transport/errors';
+import { readToolCalls } from './tool-calls';
 import type { Answer, ChoiceText, ContentFilter, FilterDetails, Usage } from './types';
 
 type Json = Record<string, unknown>;
@@ -120,7 +121,9 @@ export function fromCompletion(body: unknown, meta?: ResponseMeta): Answer {
 	const content = cleanContent(contentText(message.content));
 	if (content === null && finishReason === null) throw noAnswerError('json');
 	const filtered = finishReason === 'content_filter';
+	const toolCalls = readToolCalls(message.tool_calls);
 	return {
+		...(toolCalls ? { toolCalls } : {}),
 		content,
 		role: str(message.role) ?? 'assistant',
 		finishReason,

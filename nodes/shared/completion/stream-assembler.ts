@@ -2,6 +2,7 @@ import { LIMITS, tooLarge } from '../transport/body';
 import { excerpt, readApiError, SlierError } from '../transport/errors';
 import { redactParsed, StreamRedactor } from '../transport/redact';
 import { choiceTexts, cleanContent, contentText, filterOf, noAnswerError, toCreated, toUsage } from './normalize';
+import { ToolCallAssembler } from './tool-calls';
 import type { Answer, Usage } from './types';
 
 /** One choice of a stream (`n` > 1 interleaves several, told apart by `index`). */
@@ -31,6 +32,7 @@ export class StreamAssembler {
 	private usage: Usage | null = null;
 	private rawUsage: unknown = undefined;
 	private chars = 0;
+	private readonly toolCalls = new ToolCallAssembler(); // native tool calls, when a model sends any
 
 	constructor(private readonly apiKey?: string) {}
 
@@ -91,6 +93,7 @@ export class StreamAssembler {
 			const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
 			if (delta && typeof delta === 'object') {
 				if (typeof delta.role === 'string') state.role ??= delta.role;
+				if (index === 0) this.toolCalls.push(delta.tool_calls);
 				const piece = contentText(delta.content);
 				if (piece) {
 					const safe = this.append(state, piece);
@@ -173,7 +176,9 @@ export class StreamAssembler {
 		if (content === null && finishReason === null) throw noAnswerError('stream');
 		const filtered = finishReason === 'content_filter';
 		const raw = this.toCompletion();
+		const toolCalls = this.toolCalls.result();
 		return {
+			...(toolCalls ? { toolCalls } : {}),
 			content,
 			role: first?.role ?? 'assistant',
 			finishReason: finishReason ?? (this.finished ? 'stop' : null),

@@ -58,6 +58,15 @@ export interface Answer {
 	choices?: ChoiceText[];
 	/** The API's own response; for a stream, the equivalent non-streamed response. */
 	raw: unknown;
+	/** Native tool calls (`tool_calls`), only when the model sent some (Slier Chat Model's Native mode). */
+	toolCalls?: AnswerToolCall[];
+}
+
+/** One native tool call; `arguments` is the JSON text the model wrote. */
+export interface AnswerToolCall {
+	id: string | null;
+	name: string;
+	arguments: string;
 }
 
 export type FilterDetails = Pick<SlierErrorDetails, 'reason' | 'param' | 'apiMessage'>;

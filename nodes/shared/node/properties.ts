@@ -125,6 +125,15 @@ export const topPOption: INodeProperties = {
 	description: 'Nucleus sampling: only the tokens in the top P probability mass are considered (0 to 1)',
 };
 
+export const maxTokensOption: INodeProperties = {
+	displayName: 'Max Tokens',
+	name: 'maxTokens',
+	type: 'number',
+	typeOptions: { minValue: 1, numberPrecision: 0 },
+	default: 1024,
+	description: 'The most tokens the answer may have (model_params.max_tokens); a longer answer is cut off with finish reason "length"',
+};
+
 export const apiVersionOption: INodeProperties = {
 	displayName: 'API Version',
 	name: 'apiVersion',
@@ -172,6 +181,7 @@ export const modelParamsProperty: INodeProperties = {
 			description:
 				'Further model_params this model accepts, as a JSON object; merged in last, so they win over the fields above',
 		},
+		maxTokensOption,
 		temperatureOption,
 		topPOption,
 	],

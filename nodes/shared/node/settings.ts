@@ -79,7 +79,11 @@ export interface ModelSettings {
 	timeoutMs: number;
 	maxRetries: number;
 	modelParams?: Record<string, unknown>;
+	/** How an AI Agent's tools reach the model: described in the prompt (the default), native, or refused. */
+	toolCalling?: ToolCalling;
 }
+
+export type ToolCalling = 'prompt' | 'native' | 'off';
 
 /** Reads and checks the Slier Chat Model's panel once, in supplyData, so a bad value fails before any request. */
 export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number, fail: Fail): ModelSettings {
@@ -90,6 +94,10 @@ export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number, 
 	const timeoutMs = checkTimeout(options.timeout, fail);
 	const maxRetries = checkMaxRetries(options.maxRetries, fail);
 	const modelParams = checkModelParams(options, 'Options', 'Extra Model Parameters (JSON)', fail);
+	const toolCalling = options.toolCalling ?? 'prompt';
+	if (toolCalling !== 'prompt' && toolCalling !== 'native' && toolCalling !== 'off') {
+		throw fail(`Tool Calling ${typeof toolCalling === 'string' ? `"${toolCalling}"` : `is ${describeValue(toolCalling)}, which`} is not an option`, 'Choose Prompt, Native or Off under Options → Tool Calling.');
+	}
 	return {
 		model,
 		searchMode,
@@ -99,6 +107,7 @@ export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number, 
 		maxRetries,
 		// Slier Search takes no model parameters.
 		modelParams: searchMode ? undefined : modelParams,
+		toolCalling,
 	};
 }
 
@@ -160,11 +169,12 @@ export interface ModelParamValues {
 	temperature?: unknown;
 	topP?: unknown;
 	extra?: unknown;
+	maxTokens?: unknown;
 }
 
 /** `model_params` for the request: temperature, top_p, then Extra Parameters (JSON) merged last. */
 export function checkModelParams(
-	{ temperature, topP, extra }: ModelParamValues,
+	{ temperature, topP, extra, maxTokens }: ModelParamValues,
 	where: string,
 	extraName: string,
 	fail: Fail,
@@ -183,6 +193,12 @@ export function checkModelParams(
 	};
 	if (temperature !== undefined) params.temperature = range('Temperature', temperature, 0, 2);
 	if (topP !== undefined) params.top_p = range('Top P', topP, 0, 1);
+	if (maxTokens !== undefined && maxTokens !== null && maxTokens !== '') {
+		if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
+			throw fail(`Max Tokens is ${describeValue(maxTokens)}, not a whole number of at least 1`, `Set ${where} → Max Tokens to a whole number such as 1024, or remove it to let the model decide.`);
+		}
+		params.max_tokens = maxTokens;
+	}
 	if (extra !== undefined && extra !== '') Object.assign(params, parseExtra(extra, extraName, fail));
 	return Object.keys(params).length > 0 ? params : undefined;
 }

@@ -1,0 +1,94 @@
+/**
+ * (e) What a tool round trip costs with Slier Chat Model in prompt mode: an AI Agent (the v3 loop
+ * of test/harness/tool-agent.ts, through the SDK's real supplyModel adapter and LangChain) asks,
+ * the model calls the Calculator, the agent sends the result, the model answers: two model
+ * calls. Against the emulator at a fixed latency, it prints the milliseconds each model call adds
+ * on top of Slier's own latency, with and without tools, what reading an answer for calls costs,
+ * and the prompt tokens the tool descriptions add.
+ */
+import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
+import { toolInstructions } from '../../nodes/LmChatSlier/tools/format';
+import { readCalls } from '../../nodes/LmChatSlier/tools/read-calls';
+import type { ToolSpec } from '../../nodes/LmChatSlier/tools/specs';
+import { estimateTokens } from '../../nodes/LmChatSlier/tools/token-count';
+import { startEmulator } from '../../test/emulator/server';
+import { callDirective } from '../../test/emulator/tool-models';
+import { AiChainStandIn } from '../../test/harness/ai-chain';
+import { ItemsSource, NodeTypes } from '../../test/harness/node-types';
+import { outputOf, PACKAGE, runWorkflow } from '../../test/harness/run-workflow';
+import { ToolAgentStandIn } from '../../test/harness/tool-agent';
+
+const LATENCY_MS = 50;
+
+const nodeTypes = new NodeTypes({
+	'harness.itemsSource': new ItemsSource(),
+	'harness.toolAgent': new ToolAgentStandIn(),
+	'harness.aiChain': new AiChainStandIn(),
+	[`${PACKAGE}.lmChatSlier`]: new LmChatSlier(),
+});
+
+function workflow(url: string, apiKey: string, items: object[], withTools: boolean) {
+	const consumer = withTools
+		? { id: 'a', name: 'AI Agent', type: 'harness.toolAgent', typeVersion: 1, position: [200, 0] as [number, number], parameters: { agent: 'v3', tools: 'Calculator' } }
+		: { id: 'a', name: 'AI Agent', type: 'harness.aiChain', typeVersion: 1, position: [200, 0] as [number, number], parameters: {} };
+	return runWorkflow({
+		nodes: [
+			{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items) } },
+			consumer,
+			{
+				id: 'm',
+				name: 'Slier Chat Model',
+				type: `${PACKAGE}.lmChatSlier`,
+				typeVersion: 1,
+				position: [200, 200],
+				credentials: { slierApi: { id: 'b', name: 'bench' } },
+				parameters: { model: { __rl: true, mode: 'id', value: 'slier-tools' } },
+			},
+		],
+		connections: {
+			Items: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'Slier Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+		},
+		nodeTypes,
+		credentials: { slierApi: { apiKey, baseUrl: url } },
+	});
+}
+
+export async function benchToolRoundTrip(quick: boolean): Promise<void> {
+	const runs = quick ? 5 : 40;
+	const emulator = await startEmulator({ latencyMs: LATENCY_MS });
+	const question = `What is 12 times 7? ${callDirective('Calculator', { input: '12*7' })}`;
+	const timeCalls = async (withTools: boolean) => {
+		const items = withTools ? [{ question }] : [{ messages: [['human', 'What is 12 times 7?']] }];
+		await workflow(emulator.url, emulator.apiKey, items, withTools); // warm-up
+		emulator.reset();
+		const started = performance.now();
+		for (let r = 0; r < runs; r++) {
+			const run = await workflow(emulator.url, emulator.apiKey, items, withTools);
+			if (run.data.resultData.error) throw new Error(`the ${withTools ? 'agent' : 'chain'} failed: ${run.data.resultData.error.message}`);
+			if (withTools && !String(outputOf(run, 'AI Agent')[0].json.output).includes('84')) throw new Error('the agent did not answer from the tool');
+		}
+		const ms = performance.now() - started;
+		const calls = emulator.requests.filter((r) => r.method === 'POST');
+		return { perCall: ms / calls.length, calls: calls.length, prompts: calls.map((c) => c.body as { messages: Array<{ content: string }> }) };
+	};
+	const plain = await timeCalls(false);
+	const tools = await timeCalls(true);
+	await emulator.close();
+
+	const specs: ToolSpec[] = [
+		{ name: 'Calculator', description: 'Useful for getting the result of a math expression. The input to this tool should be a valid mathematical expression.', parameters: { type: 'object', properties: { input: { type: 'string' } }, additionalProperties: false } },
+		{ name: 'Slier_Search', description: 'Searches the web with Slier and returns a written answer with cited sources.', parameters: { type: 'object', properties: { question: { type: 'string', description: 'A self-contained question to search the web for' } }, required: ['question'] } },
+	];
+	const answer = `Let me use Calculator.\n<tool_call>\n{"name": "Calculator", "arguments": {"input": "12*7"}}\n</tool_call>\n${'The weather is fine today. '.repeat(20)}`;
+	const reads = quick ? 2_000 : 20_000;
+	const readStarted = performance.now();
+	for (let i = 0; i < reads; i++) readCalls(answer, specs);
+	const readUs = ((performance.now() - readStarted) / reads) * 1000;
+
+	console.log(`(e) tool round trip, prompt mode: AI Agent (v3 loop, LangChain) + Slier Chat Model + Calculator, Slier latency ${LATENCY_MS} ms, ${runs} runs`);
+	console.log(`    plain model call (no tools)        ${plain.perCall.toFixed(1)} ms per call = Slier's ${LATENCY_MS} ms + ${(plain.perCall - LATENCY_MS).toFixed(1)} ms`);
+	console.log(`    with a tool (${tools.calls / runs} calls per question) ${tools.perCall.toFixed(1)} ms per call = Slier's ${LATENCY_MS} ms + ${(tools.perCall - LATENCY_MS).toFixed(1)} ms (agent loop, tool run, prompt, reading)`);
+	console.log(`    reading one ${answer.length}-character answer for calls: ${readUs.toFixed(1)} µs`);
+	console.log(`    prompt tokens the tool descriptions add (local estimate): ${estimateTokens(toolInstructions(specs.slice(0, 1)))} for Calculator alone, ${estimateTokens(toolInstructions(specs))} for Calculator + Slier Search`);
+}

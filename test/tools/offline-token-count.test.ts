@@ -1,0 +1,92 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
+import { estimateTokens } from '../../nodes/LmChatSlier/tools/token-count';
+import { ItemsSource, NodeTypes } from '../harness/node-types';
+import { outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
+import { TEST_API_KEY } from '../helpers/slier-node';
+import { useEmulator } from '../helpers/use-emulator';
+
+const emulator = useEmulator();
+const { loadSummarizationChain } = require('@langchain/classic/chains');
+const { Document } = require('@langchain/core/documents');
+
+/**
+ * n8n's Summarization Chain in brief: LangChain's map-reduce summarization over the model the
+ * sub-node supplies. Map-reduce counts tokens with the model's getNumTokens, which in LangChain
+ * downloads a tokenizer from the internet.
+ */
+class SummarizeStandIn implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Summarize',
+		name: 'summarize',
+		group: ['transform'],
+		version: 1,
+		description: 'Stand-in for the Summarization Chain',
+		defaults: { name: 'Summarization Chain' },
+		inputs: ['main', { type: 'ai_languageModel', displayName: 'Model', required: true, maxConnections: 1 }],
+		outputs: ['main'],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const supplied = (await this.getInputConnectionData('ai_languageModel', 0)) as unknown;
+		const model = (Array.isArray(supplied) ? supplied[0] : supplied) as { getNumTokens(text: string): Promise<number> };
+		const chain = loadSummarizationChain(model, { type: 'map_reduce' });
+		const docs = this.getInputData().map((item) => new Document({ pageContent: item.json.text as string }));
+		const result = (await chain.invoke({ input_documents: docs })) as { text: string };
+		return [[{ json: { summary: result.text, counted: await model.getNumTokens('Slier counts tokens here, offline.') } }]];
+	}
+}
+
+describe('token counting without the internet', () => {
+	it('estimates locally: about 4 characters a token, one per non-Latin character, at least one per word', () => {
+		expect(estimateTokens('')).toBe(0);
+		expect(estimateTokens('Slier counts tokens here, offline.')).toBe(9);
+		expect(estimateTokens('東京は晴れ')).toBe(5);
+		expect(estimateTokens('a b c d e f')).toBe(6);
+	});
+
+	it('a map-reduce Summarization Chain with Slier Chat Model never reaches for the network and answers in well under 5 s', async () => {
+		const realFetch = globalThis.fetch;
+		const fetched: string[] = [];
+		globalThis.fetch = (async (input: unknown) => {
+			fetched.push(String(input));
+			throw new Error('no internet here');
+		}) as typeof fetch;
+		const started = Date.now();
+		try {
+			const run = await runWorkflow({
+				nodes: [
+					{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ text: 'The library runs on solar panels.' }, { text: 'Trains run every 30 minutes.' }]) } },
+					{ id: 's', name: 'Summarization Chain', type: 'harness.summarize', typeVersion: 1, position: [200, 0], parameters: {} },
+					{
+						id: 'm',
+						name: 'Slier Chat Model',
+						type: `${PACKAGE}.lmChatSlier`,
+						typeVersion: 1,
+						position: [200, 200],
+						credentials: { slierApi: { id: 'c', name: 'c' } },
+						parameters: { model: { __rl: true, mode: 'id', value: 'claude-2' } },
+					},
+				],
+				connections: {
+					Items: { main: [[{ node: 'Summarization Chain', type: 'main', index: 0 }]] },
+					'Slier Chat Model': { ai_languageModel: [[{ node: 'Summarization Chain', type: 'ai_languageModel', index: 0 }]] },
+				},
+				nodeTypes: new NodeTypes({ 'harness.itemsSource': new ItemsSource(), 'harness.summarize': new SummarizeStandIn(), [`${PACKAGE}.lmChatSlier`]: new LmChatSlier() }),
+				credentials: { slierApi: { apiKey: TEST_API_KEY, baseUrl: emulator.url } },
+			});
+			expect(run.data.resultData.error).toBeUndefined();
+			const [summary] = outputOf(run, 'Summarization Chain');
+			expect(summary.json.summary).toMatch(/^claude-2 answers/);
+			expect(summary.json.counted).toBe(estimateTokens('Slier counts tokens here, offline.'));
+		} finally {
+			globalThis.fetch = realFetch;
+		}
+		expect(fetched).toEqual([]);
+		expect(Date.now() - started).toBeLessThan(5000);
+		// Counted locally, both texts fit one request.
+		expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+});
