@@ -14,6 +14,7 @@ import { searchFields } from '../shared/completion/search-fields';
 import { streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
+import { nodeEdgeError } from '../shared/node/edge-error';
 import type { EgressFilter } from '../shared/transport/egress';
 import { linkedSignal } from '../shared/transport/signals';
 import { SlierError } from '../shared/transport/errors';
@@ -117,7 +118,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 					this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
 			});
 		} catch (error) {
-			throw error instanceof SlierError ? modelCallError(node, error, settings) : error;
+			throw error instanceof SlierError ? modelCallError(node, error, settings) : nodeEdgeError(node, error);
 		} finally {
 			signal.dispose();
 		}
@@ -141,7 +142,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 			if (mapped.length === 0) throw new UnsupportedContentError('no message with text');
 			return mapped;
 		} catch (error) {
-			if (!(error instanceof UnsupportedContentError)) throw error;
+			if (!(error instanceof UnsupportedContentError)) throw nodeEdgeError(this.context.node, error);
 			throw new NodeOperationError(this.context.node, `The AI node sent Slier ${error.message}`, {
 				description: 'Slier answers text messages. Remove images and files from the prompt, or describe them in text.',
 			});
