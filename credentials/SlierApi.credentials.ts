@@ -11,7 +11,7 @@ export class SlierApi implements ICredentialType {
 
 	displayName = 'Slier API';
 
-	icon: Icon = { light: 'file:slier.svg', dark: 'file:slier.dark.svg' };
+	icon: Icon = { light: 'file:../icons/slier.svg', dark: 'file:../icons/slier.dark.svg' };
 
 	documentationUrl = 'https://github.com/slier-ai/n8n-nodes-slier#credentials';
 

@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	NodeOperationError,
 	type INodeType,
 	type INodeTypeDescription,
@@ -8,6 +9,7 @@ import {
 
 import { searchModels } from '../shared/methods/models';
 import { readCredentials } from '../shared/node/credentials';
+import { nodeEdgeError } from '../shared/node/edge-error';
 import { modelProperty } from '../shared/node/properties';
 import { readModelSettings, type Fail } from '../shared/node/settings';
 import { egressFilterOf } from '../shared/transport/egress';
@@ -36,19 +38,16 @@ export class LmChatSlier implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Slier Chat Model',
 		name: 'lmChatSlier',
-		icon: { light: 'file:slier.svg', dark: 'file:slier.dark.svg' },
+		icon: { light: 'file:../../icons/slier.svg', dark: 'file:../../icons/slier.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["options"].searchMode ? "Slier Search" : "Model: " + ($parameter["model"].cachedResultName || $parameter["model"].value || $parameter["model"]) }}',
 		description:
 			'Slier as the language model of an AI Agent, Basic LLM Chain, Summarization Chain or other AI node; optionally answering from the web with Slier Search',
 		defaults: { name: 'Slier Chat Model' },
-		// A sub-node: no main input, its output plugs into an AI node. The rules below are written
-		// for regular nodes; n8n's own chat models use exactly these values.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
+		// A sub-node: no main input, its output plugs into an AI node, as n8n's own chat models.
 		inputs: [],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
-		outputs: ['ai_languageModel'],
+		outputs: [NodeConnectionTypes.AiLanguageModel],
 		outputNames: ['Model'],
 		credentials: [{ name: 'slierApi', required: true }],
 		properties: [connectionHint, modelProperty, searchModeNotice, modelOptionsProperty],
@@ -57,23 +56,32 @@ export class LmChatSlier implements INodeType {
 	methods = { listSearch: { searchModels } };
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
-		const sdk = loadSdk(this);
-		const fail: Fail = (problem, fix) => new NodeOperationError(this.getNode(), problem, { description: fix, itemIndex });
-		const settings = readModelSettings(this, itemIndex, fail);
-		const credentials = await readCredentials(this);
-		// Only now: the model class extends the SDK's BaseChatModel, which 1.x cannot load.
-		const { SlierChatModel } = await import('./SlierChatModel');
-		const model = new SlierChatModel({
-			node: this.getNode(),
-			credentials,
-			settings,
-			cancelSignal: this.getExecutionCancelSignal?.(),
-			egress: egressFilterOf(this),
-			warn: (message) => this.logger.warn(message),
-		});
-		// Local token counts, Slier's token counts for streamed calls too, a clear error for images.
-		const supplied = sdk.supplyModel(this, model);
-		fitAdapter(supplied.response, this.getNode());
-		return supplied;
+		try {
+			return await supplySlierModel(this, itemIndex);
+		} catch (error) {
+			throw nodeEdgeError(this.getNode(), error);
+		}
 	}
+}
+
+/** The model the AI node will call, for its item `itemIndex`. */
+async function supplySlierModel(ctx: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
+	const sdk = loadSdk(ctx);
+	const fail: Fail = (problem, fix) => new NodeOperationError(ctx.getNode(), problem, { description: fix, itemIndex });
+	const settings = readModelSettings(ctx, itemIndex, fail);
+	const credentials = await readCredentials(ctx);
+	// Only now: the model class extends the SDK's BaseChatModel, which 1.x cannot load.
+	const { SlierChatModel } = await import('./SlierChatModel');
+	const model = new SlierChatModel({
+		node: ctx.getNode(),
+		credentials,
+		settings,
+		cancelSignal: ctx.getExecutionCancelSignal?.(),
+		egress: egressFilterOf(ctx),
+		warn: (message) => ctx.logger.warn(message),
+	});
+	// Local token counts, Slier's token counts for streamed calls too, a clear error for images.
+	const supplied = sdk.supplyModel(ctx, model);
+	fitAdapter(supplied.response, ctx.getNode());
+	return supplied;
 }

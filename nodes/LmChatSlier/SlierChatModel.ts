@@ -15,6 +15,7 @@ import { searchFields } from '../shared/completion/search-fields';
 import { streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest, Message } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
+import { nodeEdgeError } from '../shared/node/edge-error';
 import type { EgressFilter } from '../shared/transport/egress';
 import { linkedSignal } from '../shared/transport/signals';
 import { SlierError } from '../shared/transport/errors';
@@ -173,7 +174,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 					this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
 			});
 		} catch (error) {
-			throw error instanceof SlierError ? modelCallError(node, error, settings) : error;
+			throw error instanceof SlierError ? modelCallError(node, error, settings) : nodeEdgeError(node, error);
 		} finally {
 			signal.dispose();
 		}
@@ -198,7 +199,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 			mapped = toSlierMessages(messages);
 			if (mapped.length === 0) throw new UnsupportedContentError('no message with text');
 		} catch (error) {
-			if (!(error instanceof UnsupportedContentError)) throw error;
+			if (!(error instanceof UnsupportedContentError)) throw nodeEdgeError(this.context.node, error);
 			throw new NodeOperationError(this.context.node, `The AI node sent Slier ${error.message}`, {
 				description: 'Slier answers text messages. Remove images and files from the prompt, or describe them in text.',
 			});

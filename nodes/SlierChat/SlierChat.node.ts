@@ -1,6 +1,13 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { searchModels } from '../shared/methods/models';
+import { nodeEdgeError } from '../shared/node/edge-error';
 import {
 	messageProperties,
 	modelParamsProperty,
@@ -14,7 +21,7 @@ export class SlierChat implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Slier Chat',
 		name: 'slierChat',
-		icon: { light: 'file:slier.svg', dark: 'file:slier.dark.svg' },
+		icon: { light: 'file:../../icons/slier.svg', dark: 'file:../../icons/slier.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ "Model: " + ($parameter["model"].cachedResultName || $parameter["model"].value || $parameter["model"]) }}',
@@ -22,8 +29,8 @@ export class SlierChat implements INodeType {
 			'Ask a Slier AI model. Sends the messages (a prompt, optionally with a system instruction) and returns the answer text with finish reason, model, token usage and content-filter status.',
 		defaults: { name: 'Slier Chat' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'slierApi', required: true }],
 		properties: [
 			modelProperty,
@@ -37,6 +44,10 @@ export class SlierChat implements INodeType {
 	methods = { listSearch: { searchModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await runCompletions(this, 'chat')];
+		try {
+			return [await runCompletions(this, 'chat')];
+		} catch (error) {
+			throw nodeEdgeError(this.getNode(), error);
+		}
 	}
 }

@@ -1,10 +1,12 @@
-import type {
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { nodeEdgeError } from '../shared/node/edge-error';
 import { messageProperties, optionsProperty, streamProperty } from '../shared/node/properties';
 import { runCompletions } from '../shared/node/run-items';
 
@@ -12,7 +14,7 @@ export class SlierSearch implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Slier Search',
 		name: 'slierSearch',
-		icon: { light: 'file:slierSearch.svg', dark: 'file:slierSearch.dark.svg' },
+		icon: { light: 'file:../../icons/slierSearch.svg', dark: 'file:../../icons/slierSearch.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["stream"] ? "Search (streamed)" : "Search" }}',
@@ -20,8 +22,8 @@ export class SlierSearch implements INodeType {
 			'Search the web with Slier and get a written answer to a question, with the numbers of the sources it cites and the links in it. Input: the question as a user message.',
 		defaults: { name: 'Slier Search' },
 		usableAsTool: true,
-		inputs: ['main'],
-		outputs: ['main'],
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'slierApi', required: true }],
 		properties: [
 			...messageProperties,
@@ -40,8 +42,10 @@ export class SlierSearch implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [
-			await runCompletions(this, 'search'),
-		];
+		try {
+			return [await runCompletions(this, 'search')];
+		} catch (error) {
+			throw nodeEdgeError(this.getNode(), error);
+		}
 	}
 }

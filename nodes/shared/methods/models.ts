@@ -1,5 +1,7 @@
 import {
 	NodeApiError,
+	type INode,
+	type NodeOperationError,
 	type ILoadOptionsFunctions,
 	type INodeListSearchResult,
 	type JsonObject,
@@ -9,9 +11,27 @@ import { requestJson } from '../transport/client';
 import { egressFilterOf } from '../transport/egress';
 import { SlierError } from '../transport/errors';
 import { readCredentials } from '../node/credentials';
+import { nodeEdgeError } from '../node/edge-error';
 import { transportWords } from '../node/error-words';
 
 const LIST_SETTINGS = { timeoutMs: 30_000, maxRetries: 1 };
+
+/**
+ * Why the list could not be loaded, as n8n shows it under the list: Slier's answer as a
+ * NodeApiError; anything else (the credential's checks, an n8n helper) through the node's edge.
+ */
+function modelListError(node: INode, error: unknown): NodeApiError | NodeOperationError {
+	if (!(error instanceof SlierError)) return nodeEdgeError(node, error);
+	const status = error.details.status;
+	// The words the nodes use (error-words.ts), about the list instead of an answer.
+	const words = transportWords(error, { settings: LIST_SETTINGS, audience: 'model' });
+	const message =
+		status === 401 || status === 403 ? 'Slier rejected the API key while listing models' : `Could not list Slier models: ${words.message}`;
+	return new NodeApiError(node, { message } as JsonObject, {
+		message,
+		description: `${words.fix.replace(/\.?$/, '.')} Or switch Model to "ID" and type the model ID.`,
+	});
+}
 
 interface ModelEntry {
 	id?: unknown;
@@ -23,27 +43,17 @@ export async function searchModels(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const credentials = await readCredentials(this);
 	let body: unknown;
 	try {
 		body = await requestJson({
-			...credentials,
+			...(await readCredentials(this)),
 			method: 'GET',
 			path: '/v1/models',
 			...LIST_SETTINGS,
 			egress: egressFilterOf(this),
 		});
 	} catch (error) {
-		if (!(error instanceof SlierError)) throw error;
-		const status = error.details.status;
-		// The words the nodes use (error-words.ts), about the list instead of an answer.
-		const words = transportWords(error, { settings: LIST_SETTINGS, audience: 'model' });
-		const message =
-			status === 401 || status === 403 ? 'Slier rejected the API key while listing models' : `Could not list Slier models: ${words.message}`;
-		throw new NodeApiError(this.getNode(), { message } as JsonObject, {
-			message,
-			description: `${words.fix.replace(/\.?$/, '.')} Or switch Model to "ID" and type the model ID.`,
-		});
+		throw modelListError(this.getNode(), error);
 	}
 	const data = (body as { data?: unknown })?.data;
 	const entries = (Array.isArray(data) ? data : []) as ModelEntry[];

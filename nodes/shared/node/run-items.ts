@@ -19,6 +19,7 @@ import { invalidJsonError, readJsonAnswer } from './answer-json';
 import { contentFilterWords } from './error-words';
 import { nodeErrorFrom, toNodeError, unexpectedNodeError } from './node-error';
 import { ChunkStream } from './chunk-stream';
+import { nodeEdgeError } from './edge-error';
 import { readCredentials, type SlierCredentials } from './credentials';
 import { errorTypeOf } from './error-type';
 import { readItemRequest } from './item-request';
@@ -57,7 +58,7 @@ export async function runCompletions(
 	try {
 		credentials = await readCredentials(ctx);
 	} catch (error) {
-		if (!continueOnFail) throw error;
+		if (!continueOnFail) throw nodeEdgeError(ctx.getNode(), error);
 		return items.map((_, i) => failedItem(ctx, params, items, i, error));
 	}
 

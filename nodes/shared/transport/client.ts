@@ -9,6 +9,7 @@ import { redactKey, redactParsed } from './redact';
 import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
 import { seconds } from './format';
 import { contentTypeOf, notApiError, peekStart, shapeOf, type ResponseShape } from './response-kind';
+import { parseJson } from './parse-json';
 import { readSse } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
 
@@ -205,10 +206,8 @@ async function readJson(res: Dispatcher.ResponseData, req: SlierRequest): Promis
 	} catch (error) {
 		throw toSlierError(error, req, 'body');
 	}
-	let body: unknown;
-	try {
-		body = redactParsed(JSON.parse(stripBom(text)) as unknown, req.apiKey);
-	} catch {
+	const parsed = parseJson(stripBom(text));
+	if (parsed === undefined) {
 		throw new SlierError('response', `Slier sent a response that is not valid JSON: ${excerpt(text) || '(empty body)'}`, {
 			problem: 'not_json',
 			status: res.statusCode,
@@ -216,6 +215,7 @@ async function readJson(res: Dispatcher.ResponseData, req: SlierRequest): Promis
 			contentType: contentTypeOf(res.headers) || undefined,
 		});
 	}
+	const body = redactParsed(parsed, req.apiKey);
 	if (carriesError(body)) throw errorInBody(res.statusCode, text, res.headers, req.apiKey, req.baseUrl);
 	return body;
 }

@@ -215,15 +215,16 @@ export class RunGate implements Gate {
 		}
 		if (signal?.aborted) throw abortedError();
 		this.inFlight++;
-		let release: Release;
+		let release: Release | undefined;
 		try {
 			release = await this.shared.acquire(signal);
-		} catch (error) {
-			this.free();
-			throw error;
+		} finally {
+			// The shared limit refused (a cancel): give the run's slot back.
+			if (!release) this.free();
 		}
+		const shared = release;
 		return (outcome) => {
-			release(outcome);
+			shared(outcome);
 			this.free();
 		};
 	}
