@@ -7,6 +7,7 @@ import { answerFor, type Completion, type EmulatorMessage, type Endpoint, MODELS
 import { type Directives, num, parseDirectives } from './directives';
 import { echoTokens, hostileReply, type HostileStats } from './hostile';
 import { SseWriter } from './sse-writer';
+import { drip, endWithoutDone, stall, stallAt } from './waits';
 
 export interface EmulatorOptions {
 	apiKey?: string;
@@ -196,7 +197,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			const status = error200.status ? { status: num(error200, 'status', 500) } : {};
 			return sendJson(res, 200, { error: { message: `Upstream trouble (${error200.reason}).`, reason: error200.reason, ...status } });
 		}
-		if (request.stream) return stream(endpoint, answer, directives, active, res);
+		// `plain-for-stream`: a server that ignores stream: true and answers with a plain JSON body.
+		if (request.stream && !directives.has('plain-for-stream')) return stream(endpoint, answer, directives, active, res);
 		const text = JSON.stringify(completionObject(endpoint, answer, directives));
 		if (active('cut-body')) {
 			// Headers 200 and half the JSON, then a reset: the body never completes.
@@ -205,6 +207,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			await delay(50);
 			return void res.socket?.resetAndDestroy();
 		}
+		if (await drip(directives, res, text)) return;
 		return sendJson(res, 200, JSON.parse(text), directives.has('bom'));
 	}
 
@@ -236,9 +239,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		const faults = ['cut', 'reset-mid', 'stream-error', 'stream-filter', 'malformed', 'idle'] as const;
 		const fault = faults.map((name) => [name, active(name)] as const).find(([, args]) => args);
 		const after = fault ? num(fault[1], 'after', 2) : Infinity;
+		const stallBefore = stallAt(directives);
 
 		await out.data(chunk({ role: 'assistant', content: '' }, null));
 		for (let i = 0; i < answer.tokens.length && !out.closed; i++) {
+			if (i === stallBefore) await stall(directives, out, chunk);
 			if (i === after && fault) {
 				const [name, args] = fault;
 				if (name === 'cut') return void res.end();
@@ -262,6 +267,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			await out.data(chunk({ content: answer.tokens[i] }, null));
 		}
 		if (out.closed) return;
+		const withUsage = endpoint === 'chat' && !directives.has('no-usage') ? usage(answer) : undefined;
+		if (await endWithoutDone(directives, res, out, chunk, withUsage)) return;
 		if (directives.has('finish-flag-only')) {
 			// Search's other way to end: `finish: true` with no finish_reason, and no [DONE].
 			await out.data(JSON.stringify({ id: answer.id, object: `${endpoint}.completion.chunk`, created: answer.created, choices: [{ index: 0, delta: {}, finish_reason: null }], finish: true }));

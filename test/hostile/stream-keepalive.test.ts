@@ -40,5 +40,5 @@ it('a stream that only sends keep-alive comments fails after Timeout as a timeou
 		continueOnFail: true,
 	});
 	expect(items[0].json.errorType).toBe('timeout');
-	expect(String(items[0].json.error)).toMatch(/silent for longer than 1 second/);
+	expect(String(items[0].json.error)).toMatch(/sent no answer text for longer than 1 second, only keep-alives or empty events/);
 });

@@ -46,8 +46,16 @@ export async function* streamCompletion(
 			if (res.kind === 'json') {
 				answer = fromCompletion(res.body);
 			} else {
+				// Timeout bounds each stretch without answer text: only a chunk that moved the answer on
+				// restarts it. Once the finish reason is in, the rest (usage, [DONE]) gets a short grace.
+				let mark = assembler.progressMark;
 				for await (const data of res.events) {
 					const text = assembler.push(data);
+					if (assembler.progressMark !== mark) {
+						mark = assembler.progressMark;
+						res.progress();
+					}
+					if (assembler.hasFinish) res.finished();
 					if (text !== '') yield { type: 'text', text };
 					if (assembler.complete) break;
 				}

@@ -35,6 +35,23 @@ export class StreamAssembler {
 		return this.done || this.finished;
 	}
 
+	/**
+	 * True once the answer has its finish reason (or search's `finish: true`, or `[DONE]`): it is
+	 * whole, and only a usage chunk or `[DONE]` may still follow.
+	 */
+	get hasFinish(): boolean {
+		return this.finishReason !== null || this.complete;
+	}
+
+	/**
+	 * Grows with every part of the answer that arrives (its text, its finish); it stays put for
+	 * pings, empty deltas and role-only chunks. The transport's Timeout for a stream restarts only
+	 * when it grows. A new kind of answer part (tool calls, say) should make it grow too.
+	 */
+	get progressMark(): number {
+		return this.receivedChars + (this.hasFinish ? 1 : 0);
+	}
+
 	/** Characters of answer text received so far, including any held back for redaction. */
 	get receivedChars(): number {
 		return this.text.length + (this.redactor?.heldChars ?? 0);

@@ -6,9 +6,10 @@ import { asBlockedError, checkEgress } from './egress';
 import { excerpt, parseErrorBody, SlierError, stripBom } from './errors';
 import type { AttemptOutcome, Release } from './limiter';
 import { redactKey, redactParsed } from './redact';
-import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
+import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, MAX_TIMER_MS, parseRetryAfter, sleep } from './retry';
+import { linkedSignal } from './signals';
 import { seconds } from './format';
-import { readSse } from './sse';
+import { readSse, type SseEvents } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
 
 /**
@@ -16,7 +17,16 @@ import type { SlierRequest, TransportHooks } from './types';
  * caller must iterate `events` (or call its `return()`): that releases the limiter slot and lets
  * the connection go back to the pool.
  */
-export type SlierResponse = { kind: 'json'; body: unknown } | { kind: 'sse'; events: AsyncGenerator<string, void, undefined> };
+export type SlierResponse =
+	| { kind: 'json'; body: unknown }
+	| {
+			kind: 'sse';
+			events: AsyncGenerator<string, void, undefined>;
+			/** The last event carried answer text or the finish: Timeout starts over (see readSse). */
+			progress(): void;
+			/** The answer has its finish reason: the rest gets a short grace, and a reset after it is no failure. */
+			finished(): void;
+	  };
 
 /**
  * Sends a request and parses the JSON answer. Retries until a whole 2xx body has been read: a
@@ -36,15 +46,16 @@ export async function requestStream(req: SlierRequest, hooks: TransportHooks = {
 	return await withRetries<SlierResponse>(req, 'text/event-stream', hooks, async (res, slot) => {
 		const type = String(res.headers['content-type'] ?? '');
 		if (!type.includes('text/event-stream')) return { kind: 'json', body: await readJson(res, req) };
-		return { kind: 'sse', events: streamEvents(res, req, slot.keep()) };
+		const sse = readSse(res.body, req.timeoutMs);
+		return { kind: 'sse', events: streamEvents(sse, req, slot.keep()), progress: sse.progress, finished: sse.finished };
 	});
 }
 
 /** A stream holds its limiter slot until it ends: a provider counts it as in flight until then. */
-async function* streamEvents(res: Dispatcher.ResponseData, req: SlierRequest, release: Release): AsyncGenerator<string, void, undefined> {
+async function* streamEvents(sse: SseEvents, req: SlierRequest, release: Release): AsyncGenerator<string, void, undefined> {
 	let outcome: AttemptOutcome = { kind: 'ok' };
 	try {
-		for await (const data of readSse(res.body, req.timeoutMs)) yield redactKey(data, req.apiKey);
+		for await (const data of sse) yield redactKey(data, req.apiKey);
 	} catch (error) {
 		outcome = { kind: 'failed' };
 		const failure = toSlierError(error, req);
@@ -58,10 +69,64 @@ async function* streamEvents(res: Dispatcher.ResponseData, req: SlierRequest, re
 
 const noRelease: Release = () => {};
 
-/** An attempt's limiter slot: released when the attempt ends, unless the reader keeps it. */
+/**
+ * An attempt's limiter slot and its deadline: both end with the attempt, unless the reader keeps
+ * them (a stream, whose own idle watchdog then bounds the wait).
+ */
 interface Slot {
-	/** Takes the slot over; the caller must call the returned release once it is done. */
+	/**
+	 * Takes the slot over and stops the attempt's deadline; the caller must call the returned
+	 * release once it is done.
+	 */
 	keep(): Release;
+}
+
+/**
+ * Timeout for one attempt of a plain request: one deadline for the whole wait, connection,
+ * headers and body alike. undici's headersTimeout and bodyTimeout cannot bound a body that drips
+ * a byte at a time; aborting the request's signal at the deadline does, in every phase, with the
+ * timeout as the error the request fails with.
+ */
+class AttemptDeadline {
+	private readonly link: ReturnType<typeof linkedSignal>;
+	private readonly timer: NodeJS.Timeout;
+	private responded = false;
+
+	constructor(private readonly timeoutMs: number, outer: AbortSignal | undefined) {
+		this.link = linkedSignal(outer);
+		this.timer = setTimeout(() => this.link.abort(this.error()), Math.min(timeoutMs, MAX_TIMER_MS));
+	}
+
+	get signal(): AbortSignal {
+		return this.link.signal;
+	}
+
+	/** True once the deadline fired. */
+	get expired(): boolean {
+		return this.link.signal.aborted && this.link.signal.reason instanceof SlierError;
+	}
+
+	/** The response headers arrived: a timeout from now on is a body that came too slowly. */
+	markResponded(): void {
+		this.responded = true;
+	}
+
+	/** Stops the clock; the request stays cancellable through the outer signal until dispose(). */
+	stop(): void {
+		clearTimeout(this.timer);
+	}
+
+	dispose(): void {
+		clearTimeout(this.timer);
+		this.link.dispose();
+	}
+
+	private error(): SlierError {
+		const within = seconds(this.timeoutMs);
+		return this.responded
+			? new SlierError('timeout', `Slier started answering but the whole answer did not arrive within ${within}`)
+			: new SlierError('timeout', `Slier did not answer within ${within}`);
+	}
 }
 
 /**
@@ -76,17 +141,24 @@ async function withRetries<T>(
 ): Promise<T> {
 	for (let attempt = 0; ; attempt++) {
 		const release = hooks.gate ? await hooks.gate.acquire(req.signal) : noRelease;
+		const deadline = new AttemptDeadline(req.timeoutMs, req.signal);
 		let kept = false;
 		const slot: Slot = {
 			keep: () => {
 				kept = true;
-				return release;
+				deadline.stop();
+				return (outcome) => {
+					deadline.dispose();
+					release(outcome);
+				};
 			},
 		};
 		let outcome: AttemptOutcome = { kind: 'failed' };
 		let error: SlierError;
 		try {
-			const result = await read(await openOnce(req, accept), slot);
+			const res = await openOnce(req, accept, deadline);
+			deadline.markResponded();
+			const result = await read(res, slot);
 			outcome = { kind: 'ok' };
 			return result;
 		} catch (caught) {
@@ -101,6 +173,7 @@ async function withRetries<T>(
 			}
 		} finally {
 			if (!kept) {
+				deadline.dispose();
 				// The one place that waits for connection pooling: undici puts a connection back in its
 				// pool on the turn after its body was read. Yielding that turn before the slot is freed
 				// means the next attempt, this caller's or a waiter's, reuses that connection instead of
@@ -117,7 +190,7 @@ async function withRetries<T>(
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function openOnce(req: SlierRequest, accept: string): Promise<Dispatcher.ResponseData> {
+async function openOnce(req: SlierRequest, accept: string, deadline: AttemptDeadline): Promise<Dispatcher.ResponseData> {
 	if (req.signal?.aborted) throw abortedError();
 	const url = joinUrl(req.baseUrl, req.path);
 	if (req.egress) await checkEgress(req.egress, url);
@@ -130,14 +203,21 @@ async function openOnce(req: SlierRequest, accept: string): Promise<Dispatcher.R
 			...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
 		},
 		body: req.body === undefined ? undefined : JSON.stringify(req.body),
-		signal: req.signal,
+		signal: deadline.signal,
 		headersTimeout: req.timeoutMs,
 		bodyTimeout: req.timeoutMs,
 	});
 	if (res.statusCode >= 200 && res.statusCode < 300) return res;
 	// Read error bodies at once, before any backoff: an unread body can crash undici 7. Only the
 	// first 64 KiB: the rest is never read (the connection is dropped instead).
-	const text = redactKey(await readCapped(res.body, LIMITS.errorBodyBytes, 'truncate').catch(() => ''), req.apiKey);
+	// An error page that drips past the deadline fails as the timeout, not as its status.
+	const text = redactKey(
+		await readCapped(res.body, LIMITS.errorBodyBytes, 'truncate').catch((error: unknown) => {
+			if (deadline.expired) throw error;
+			return '';
+		}),
+		req.apiKey,
+	);
 	throw httpError(res.statusCode, text, res.headers, req.apiKey);
 }
 
