@@ -8,6 +8,7 @@ import { type Directives, num, parseDirectives } from './directives';
 import { echoTokens, hostileReply, type HostileStats } from './hostile';
 import { SseWriter } from './sse-writer';
 import { drip, endWithoutDone, stall, stallAt } from './waits';
+import { applyWire, bomb } from './wire';
 
 export interface EmulatorOptions {
 	apiKey?: string;
@@ -33,6 +34,8 @@ export interface RecordedRequest {
 	closedAt?: number;
 	/** Which TCP connection it came on (1, 2, … in the order they were opened). */
 	connection: number;
+	/** The request's accept-encoding header, if any. */
+	acceptEncoding?: string;
 }
 
 export interface EmulatorStats extends HostileStats {
@@ -91,7 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		} catch {
 			body = raw;
 		}
-		const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body, receivedAt: Date.now(), connection: socketIds.get(req.socket) ?? 0 };
+		const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body, receivedAt: Date.now(), connection: socketIds.get(req.socket) ?? 0, acceptEncoding: req.headers['accept-encoding'] };
 		requests.push(record);
 		res.on('close', () => (record.closedAt = Date.now()));
 
@@ -133,6 +136,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		if (invalid) return sendJson(res, invalid.status, apiError(invalid.message, invalid.reason, invalid.status, invalid.param));
 		const request = body as { model?: string; messages: EmulatorMessage[]; stream?: boolean; model_params?: unknown };
 		const directives = parseDirectives(request.messages.map((m) => m.content));
+		applyWire(directives, res);
+		if (await bomb(directives, res)) return;
 		const size = directives.get('size');
 		const reply = directives.get('reply')?.b64;
 		const answer = answerFor(

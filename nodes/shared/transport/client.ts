@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 
 import { LIMITS, mib, readCapped, tooLarge } from './body';
+import { ACCEPT_ENCODING, decodedBody, decodingFailure, type Body } from './decode';
 import { getDispatcher } from './dispatcher';
 import { asBlockedError, checkEgress } from './egress';
 import { excerpt, parseErrorBody, SlierError, stripBom } from './errors';
@@ -200,6 +201,8 @@ async function openOnce(req: SlierRequest, accept: string, deadline: AttemptDead
 		headers: {
 			authorization: `Bearer ${req.apiKey}`,
 			accept,
+			// A stream is asked for uncompressed: a compressed stream tends to be buffered on the way.
+			'accept-encoding': accept === 'text/event-stream' ? 'identity' : ACCEPT_ENCODING,
 			...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
 		},
 		body: req.body === undefined ? undefined : JSON.stringify(req.body),
@@ -207,12 +210,22 @@ async function openOnce(req: SlierRequest, accept: string, deadline: AttemptDead
 		headersTimeout: req.timeoutMs,
 		bodyTimeout: req.timeoutMs,
 	});
-	if (res.statusCode >= 200 && res.statusCode < 300) return res;
+	const ok = res.statusCode >= 200 && res.statusCode < 300;
+	// From here on the body is read decoded: content-encoding undone, the charset made UTF-8.
+	let decoded: Body | undefined;
+	try {
+		decoded = decodedBody(res.body, res.headers);
+	} catch (error) {
+		res.body.on('error', () => {}).destroy(); // never leave a body unread (undici 7 can crash on one)
+		if (ok) throw error;
+	}
+	if (ok) return Object.assign(res, { body: decoded as typeof res.body });
 	// Read error bodies at once, before any backoff: an unread body can crash undici 7. Only the
-	// first 64 KiB: the rest is never read (the connection is dropped instead).
-	// An error page that drips past the deadline fails as the timeout, not as its status.
+	// first 64 KiB: the rest is never read (the connection is dropped instead). An error page
+	// that drips past the deadline fails as the timeout, not as its status.
+	const read = decoded ? readCapped(decoded, LIMITS.errorBodyBytes, 'truncate') : Promise.resolve('');
 	const text = redactKey(
-		await readCapped(res.body, LIMITS.errorBodyBytes, 'truncate').catch((error: unknown) => {
+		await read.catch((error: unknown) => {
 			if (deadline.expired) throw error;
 			return '';
 		}),
@@ -332,6 +345,11 @@ export function toSlierError(error: unknown, req: SlierRequest): SlierError {
 		return new SlierError('timeout', `The response was silent for longer than ${seconds(req.timeoutMs)}`);
 	}
 	const message = redactKey(err.message ?? 'unknown error', req.apiKey);
+	const coding = decodingFailure(error);
+	if (coding) {
+		// The bytes are wrong (zlib's Z_DATA_ERROR, say): trying again will not help.
+		return new SlierError('response', `Slier sent a response marked as ${coding}-compressed that could not be decompressed (${message})`);
+	}
 	if (REQUEST_CODES.has(code) || !code) {
 		if (/header|authorization/i.test(message) && /[^\x21-\x7e]/.test(req.apiKey)) {
 			return new SlierError(
