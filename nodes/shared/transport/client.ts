@@ -197,7 +197,7 @@ async function openOnce(req: SlierRequest, accept: string, deadline: AttemptDead
 	if (req.egress) await checkEgress(req.egress, url);
 	const res = await request(url, {
 		method: req.method,
-		dispatcher: getDispatcher(req.egress),
+		dispatcher: getDispatcher(req.egress, url),
 		headers: {
 			authorization: `Bearer ${req.apiKey}`,
 			accept,
@@ -345,6 +345,12 @@ export function toSlierError(error: unknown, req: SlierRequest): SlierError {
 		return new SlierError('timeout', `The response was silent for longer than ${seconds(req.timeoutMs)}`);
 	}
 	const message = redactKey(err.message ?? 'unknown error', req.apiKey);
+	if (/Proxy Authentication Required \(407\)|Proxy response \(407\)/.test(message)) {
+		return new SlierError(
+			'request',
+			"The proxy named in this n8n's environment (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY) asks for a user name and password (HTTP 407): put them in the proxy URL, as in http://user:password@proxy:3128",
+		);
+	}
 	const coding = decodingFailure(error);
 	if (coding) {
 		// The bytes are wrong (zlib's Z_DATA_ERROR, say): trying again will not help.
