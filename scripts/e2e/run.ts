@@ -14,6 +14,7 @@ import { captureEditor, OWNER } from './editor';
 import { hardeningChecks, prepareHardening } from './hardening';
 import { itemChecks } from './items-checks';
 import { itemsOf, N8nHost } from './n8n-host';
+import { proxyChecks } from './proxy';
 import { securityChecks } from './security';
 import { AGENT_QUESTION, agentWorkflow, CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
@@ -103,6 +104,7 @@ async function main(): Promise<number> {
 		});
 		await itemChecks(test, host, emulator, CREDENTIAL_ID);
 		await securityChecks(host, emulator, test);
+		await proxyChecks(test, host, emulator);
 		await test('an AI Agent calls Slier Search as a tool, supplying only the question', async () => {
 			emulator.reset();
 			const run = await host.execute('slierE2Eagent001');
