@@ -41,13 +41,30 @@ const MAX_POLICY_POOLS = 4;
  * The dispatcher for a request to `url`: direct, or through the proxy the environment names for
  * it. Without `url`, the direct pool (benchmarks and tests that want no proxy).
  */
-export function getDispatcher(egress?: EgressFilter, url?: string | URL): Dispatcher {
+export function getDispatcher(egress?: EgressFilter, url?: string): Dispatcher {
 	const pools = egress && !isPassThrough(egress) ? policyPool(egress) : (shared ??= { direct: new Agent(POOL_OPTIONS), proxies: new Map() });
 	if (url === undefined) return pools.direct;
-	const target = typeof url === 'string' ? new URL(url) : url;
-	const proxy = proxyForUrl(target);
-	return proxy ? proxyAgent(pools, proxy, target) : pools.direct;
+	const proxy = routeOf(url);
+	return proxy ? proxyAgent(pools, proxy, new URL(url)) : pools.direct;
 }
+
+/**
+ * The proxy for a URL (or '' for none), remembered for ROUTE_TTL_MS: reading the environment
+ * costs microseconds per request, and the route changes only when the variables do.
+ */
+function routeOf(url: string): string {
+	const now = Date.now();
+	const known = routes.get(url);
+	if (known && known.until > now) return known.proxy;
+	if (routes.size >= MAX_ROUTES) routes.clear();
+	const proxy = proxyForUrl(new URL(url)) ?? '';
+	routes.set(url, { proxy, until: now + ROUTE_TTL_MS });
+	return proxy;
+}
+
+const routes = new Map<string, { proxy: string; until: number }>();
+const ROUTE_TTL_MS = 1_000;
+const MAX_ROUTES = 256;
 
 function proxyAgent(pools: Pools, proxy: string, target: URL): Dispatcher {
 	let agent = pools.proxies.get(proxy);
@@ -99,5 +116,6 @@ export async function closeDispatcher(): Promise<void> {
 	const all = [shared, ...policyPools.values()];
 	shared = undefined;
 	policyPools.clear();
+	routes.clear();
 	await Promise.all(all.map(closePools));
 }
