@@ -2,6 +2,8 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { FINISH_GRACE_MS } from '../../nodes/shared/transport/sse';
+import type { SlierEmulator } from '../emulator/server';
+import { pause, startRawServer } from '../helpers/raw-server';
 import { runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -46,6 +48,37 @@ describe('Timeout bounds the whole wait for a plain answer', () => {
 		const { json, ms } = await timed('drip [[drip ms=100]] [[plain-for-stream]]', { stream: true, options: { timeout: 1000 } });
 		expect(json.errorType).toBe('timeout');
 		expect(ms).toBeLessThan(2500);
+	});
+});
+
+describe('an error page dripped past Timeout', () => {
+	it('fails as the timeout, not as its status, and is not retried', async () => {
+		const server = await startRawServer(async (_req, res) => {
+			res.writeHead(503, { 'content-type': 'text/html' });
+			// Bounded: 100 bytes at most, one every 100 ms.
+			for (let i = 0; i < 100 && !res.destroyed; i++) {
+				res.write('.');
+				await pause(100);
+			}
+			res.end();
+		});
+		try {
+			const started = Date.now();
+			const { items } = await runSlierNode({
+				emulator: { url: server.url, apiKey: emulator.apiKey } as SlierEmulator,
+				items: [{ text: 'x' }],
+				parameters: { options: { timeout: 1000 } },
+				continueOnFail: true,
+			});
+			expect(items[0].json).toMatchObject({
+				error: 'Slier started answering but the whole answer did not arrive within 1 second (item 0)',
+				errorType: 'timeout',
+			});
+			expect(Date.now() - started).toBeLessThan(2500);
+			expect(server.requests).toBe(1);
+		} finally {
+			await server.close();
+		}
 	});
 });
 
@@ -114,6 +147,33 @@ describe('an answer whose finish reason arrived is never thrown away', () => {
 		const { json, ms } = await timed('finished [[no-done then=hold usage=none]]', { stream: true, options: { timeout: 300 } });
 		expect(json.content).toBe('claude-2 answers “finished” ✓');
 		expect(ms).toBeLessThan(FINISH_GRACE_MS);
+	});
+
+	it('a broken line or an error event after the finish does not take the answer back', async () => {
+		const chunk = (delta: object, finish: string | null, extra: object = {}) =>
+			`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'claude-2', choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+		for (const trailer of ['data: {"id": "broken", "choi\n\n', `data: ${JSON.stringify({ error: { message: 'upstream hiccup' } })}\n\n`]) {
+			const server = await startRawServer(async (_req, res) => {
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				res.write(chunk({ role: 'assistant', content: ' Whole' }, null));
+				res.write(chunk({ content: ' answer.' }, null));
+				res.write(chunk({}, 'stop', { usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } }));
+				res.write(trailer);
+				for (let i = 0; i < 100 && !res.destroyed; i++) await pause(50); // then hold, bounded
+				res.end();
+			});
+			try {
+				const { items } = await runSlierNode({
+					emulator: { url: server.url, apiKey: emulator.apiKey } as SlierEmulator,
+					items: [{ text: 'x' }],
+					parameters: { stream: true, options: { timeout: 20_000 } },
+					continueOnFail: true,
+				});
+				expect(items[0].json).toMatchObject({ content: 'Whole answer.', finishReason: 'stop', usage: { totalTokens: 3 } });
+			} finally {
+				await server.close();
+			}
+		}
 	});
 
 	it('a reset before the finish still fails the item: the answer was not complete', async () => {

@@ -50,7 +50,15 @@ export async function* streamCompletion(
 				// restarts it. Once the finish reason is in, the rest (usage, [DONE]) gets a short grace.
 				let mark = assembler.progressMark;
 				for await (const data of res.events) {
-					const text = assembler.push(data);
+					let text: string;
+					try {
+						text = assembler.push(data);
+					} catch (error) {
+						// After the finish reason only usage and [DONE] may come: a broken line or an error
+						// event there does not take back an answer that is already whole.
+						if (assembler.hasFinish) break;
+						throw error;
+					}
 					if (assembler.progressMark !== mark) {
 						mark = assembler.progressMark;
 						res.progress();

@@ -163,9 +163,7 @@ async function withRetries<T>(
 		let outcome: AttemptOutcome = { kind: 'failed' };
 		let error: SlierError;
 		try {
-			const res = await openOnce(req, accept, deadline);
-			deadline.markResponded();
-			const result = await read(res, slot);
+			const result = await read(await openOnce(req, accept, deadline), slot);
 			outcome = { kind: 'ok' };
 			return result;
 		} catch (caught) {
@@ -216,6 +214,7 @@ async function openOnce(req: SlierRequest, accept: string, deadline: AttemptDead
 		headersTimeout: req.timeoutMs,
 		bodyTimeout: req.timeoutMs,
 	});
+	deadline.markResponded();
 	const ok = res.statusCode >= 200 && res.statusCode < 300;
 	// From here on the body is read decoded: content-encoding undone, the charset made UTF-8.
 	let decoded: Body | undefined;
