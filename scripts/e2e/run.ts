@@ -16,6 +16,7 @@ import { agentToolStreamingChecks, prepareAgentToolStreaming } from './agent-too
 import { activate, check, expectEqual } from './kit';
 import { itemsOf, N8nHost } from './n8n-host';
 import { outputOptionChecks } from './output-options';
+import { proxyChecks } from './proxy';
 import { ssrfAndKeyEchoChecks } from './ssrf-and-key-echo';
 import { AGENT_QUESTION, agentWorkflow, CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
 		});
 		await outputOptionChecks(test, host, emulator);
 		await ssrfAndKeyEchoChecks(host, emulator, test);
+		await proxyChecks(test, host, emulator);
 		await test('an AI Agent calls Slier Search as a tool, supplying only the question', async () => {
 			emulator.reset();
 			const run = await host.execute('slierE2Eagent001');

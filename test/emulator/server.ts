@@ -9,6 +9,8 @@ import { echoTokens, hostileReply, type HostileStats } from './hostile';
 import { responseKindReply } from './response-kinds';
 import { SseWriter } from './sse-writer';
 import { toolModelCompletion } from './tool-models';
+import { drip, endWithoutDone, stall, stallAt } from './waits';
+import { applyWire, bomb } from './wire';
 
 export interface EmulatorOptions {
 	apiKey?: string;
@@ -34,6 +36,8 @@ export interface RecordedRequest {
 	closedAt?: number;
 	/** Which TCP connection it came on (1, 2, … in the order they were opened). */
 	connection: number;
+	/** The request's accept-encoding header, if any. */
+	acceptEncoding?: string;
 }
 
 export interface EmulatorStats extends HostileStats {
@@ -92,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		} catch {
 			body = raw;
 		}
-		const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body, receivedAt: Date.now(), connection: socketIds.get(req.socket) ?? 0 };
+		const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body, receivedAt: Date.now(), connection: socketIds.get(req.socket) ?? 0, acceptEncoding: req.headers['accept-encoding'] };
 		requests.push(record);
 		res.on('close', () => (record.closedAt = Date.now()));
 
@@ -135,6 +139,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		if (invalid) return sendJson(res, invalid.status, apiError(invalid.message, invalid.reason, invalid.status, invalid.param));
 		const request = body as { model?: string; messages: EmulatorMessage[]; stream?: boolean; model_params?: unknown };
 		const directives = parseDirectives(request.messages.map((m) => m.content));
+		applyWire(directives, res);
+		if (await bomb(directives, res)) return;
 		const size = directives.get('size');
 		const reply = directives.get('reply')?.b64;
 		const answer = answerFor(
@@ -200,7 +206,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			const status = error200.status ? { status: num(error200, 'status', 500) } : {};
 			return sendJson(res, 200, { error: { message: `Upstream trouble (${error200.reason}).`, reason: error200.reason, ...status } });
 		}
-		if (request.stream) return stream(endpoint, answer, directives, active, res);
+		// `plain-for-stream`: a server that ignores stream: true and answers with a plain JSON body.
+		if (request.stream && !directives.has('plain-for-stream')) return stream(endpoint, answer, directives, active, res);
 		const text = JSON.stringify(completionObject(endpoint, answer, directives));
 		if (active('cut-body')) {
 			// Headers 200 and half the JSON, then a reset: the body never completes.
@@ -209,6 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			await delay(50);
 			return void res.socket?.resetAndDestroy();
 		}
+		if (await drip(directives, res, text)) return;
 		return sendJson(res, 200, JSON.parse(text), directives.has('bom'));
 	}
 
@@ -240,9 +248,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		const faults = ['cut', 'reset-mid', 'stream-error', 'stream-filter', 'malformed', 'idle'] as const;
 		const fault = faults.map((name) => [name, active(name)] as const).find(([, args]) => args);
 		const after = fault ? num(fault[1], 'after', 2) : Infinity;
+		const stallBefore = stallAt(directives);
 
 		await out.data(chunk({ role: 'assistant', content: '' }, null));
 		for (let i = 0; i < answer.tokens.length && !out.closed; i++) {
+			if (i === stallBefore) await stall(directives, out, chunk);
 			if (i === after && fault) {
 				const [name, args] = fault;
 				if (name === 'cut') return void res.end();
@@ -266,6 +276,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			await out.data(chunk({ content: answer.tokens[i] }, null));
 		}
 		if (out.closed) return;
+		const withUsage = endpoint === 'chat' && !directives.has('no-usage') ? usage(answer) : undefined;
+		if (await endWithoutDone(directives, res, out, chunk, withUsage)) return;
 		if (directives.has('finish-flag-only')) {
 			// Search's other way to end: `finish: true` with no finish_reason, and no [DONE].
 			await out.data(JSON.stringify({ id: answer.id, object: `${endpoint}.completion.chunk`, created: answer.created, choices: [{ index: 0, delta: {}, finish_reason: null }], finish: true }));

@@ -45,8 +45,19 @@ export async function* streamCompletion(
 				// chat (or an AI node that streams) still shows the answer.
 				if (completion.body.stream && answer.content !== null) yield { type: 'text', text: answer.content };
 			} else {
+				// Timeout bounds each stretch without answer text: only a chunk that moved the answer on
+				// restarts it. Once the finish reason is in, the rest (usage, [DONE]) gets a short grace.
+				let mark = assembler.progressMark;
 				for await (const data of res.events) {
-					const text = assembler.push(data);
+					// After the finish reason only usage and [DONE] may come: a broken line or an error event
+					// there does not take back an answer that is already whole.
+					const text = assembler.hasFinish ? pushQuietly(assembler, data) : assembler.push(data);
+					if (text === undefined) break;
+					if (assembler.progressMark !== mark) {
+						mark = assembler.progressMark;
+						res.progress();
+					}
+					if (assembler.hasFinish) res.finished();
 					if (text !== '') yield { type: 'text', text };
 					if (assembler.complete) break;
 				}
@@ -65,6 +76,15 @@ export async function* streamCompletion(
 		// The caller stopped early (or we threw): abort what is still in flight.
 		if (!answered) stop.abort();
 		stop.dispose();
+	}
+}
+
+/** A push after the finish reason: what is no usage or [DONE] ends the stream (undefined), it fails nothing. */
+function pushQuietly(assembler: StreamAssembler, data: string): string | undefined {
+	try {
+		return assembler.push(data);
+	} catch {
+		return undefined;
 	}
 }
 

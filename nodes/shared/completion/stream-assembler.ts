@@ -42,6 +42,25 @@ export class StreamAssembler {
 		return this.done || this.finished;
 	}
 
+	/**
+	 * True once the answer has its finish reason (every choice's, when there are several), or
+	 * search's `finish: true`, or `[DONE]`: it is whole, and only a usage chunk or `[DONE]` may still follow.
+	 */
+	get hasFinish(): boolean {
+		if (this.complete) return true;
+		const choices = [...this.choices.values()];
+		return choices.length > 0 && choices.every((choice) => choice.finishReason !== null);
+	}
+
+	/**
+	 * Grows with every part of the answer that arrives (text of any choice, native tool calls, the
+	 * finish); it stays put for pings, empty deltas and role-only chunks. The transport's Timeout
+	 * for a stream restarts only when it grows.
+	 */
+	get progressMark(): number {
+		return this.chars + this.toolCalls.received + (this.hasFinish ? 1 : 0);
+	}
+
 	/** Characters of the first choice's text received so far, including any held back for redaction. */
 	get receivedChars(): number {
 		const first = this.choices.get(0);

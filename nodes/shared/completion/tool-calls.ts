@@ -23,6 +23,8 @@ export function readToolCalls(value: unknown): AnswerToolCall[] | undefined {
 /** Streamed tool-call fragments (`delta.tool_calls`, keyed by `index`), put together. */
 export class ToolCallAssembler {
 	private readonly calls = new Map<number, AnswerToolCall>();
+	/** Characters of names and arguments received: a stream's progress, like answer text. */
+	received = 0;
 
 	push(value: unknown): void {
 		if (!Array.isArray(value)) return;
@@ -34,6 +36,7 @@ export class ToolCallAssembler {
 			if (typeof part.id === 'string' && part.id !== '') call.id = part.id;
 			if (typeof part.function?.name === 'string') call.name += part.function.name;
 			if (typeof part.function?.arguments === 'string') call.arguments += part.function.arguments;
+			this.received += (typeof part.function?.name === 'string' ? part.function.name.length : 0) + (typeof part.function?.arguments === 'string' ? part.function.arguments.length : 0);
 			this.calls.set(index, call);
 		}
 	}

@@ -148,9 +148,11 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 	switch (error.kind) {
 		case 'timeout': {
 			const limit = seconds(error.details.timeoutMs ?? settings.timeoutMs);
-			if (problem === 'interrupted') {
-				return { message: interrupted(error, `The stream was silent for longer than ${seconds(settings.timeoutMs)}`), fix: raiseTimeout };
-			}
+			const idle = error.details.keepAlivesOnly
+				? `The stream sent no answer text for longer than ${limit}, only keep-alives or empty events`
+				: `The stream was silent for longer than ${limit}`;
+			if (problem === 'interrupted') return { message: interrupted(error, idle), fix: raiseTimeout };
+			if (problem === 'stream_idle') return { message: idle, fix: raiseTimeout };
 			if (problem === 'headers_timeout') return { message: `Slier did not answer within ${limit}`, fix: raiseTimeout };
 			if (problem === 'body_timeout') return { message: `The response was silent for longer than ${limit}`, fix: raiseTimeout };
 			return { message: error.message.replace(/\.?$/, ''), fix: raiseTimeout };
@@ -250,6 +252,12 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 				return {
 					message: 'The API key in the Slier API credential contains a line break or another character that cannot be sent in an HTTP header',
 					fix: 'Open the Slier API credential and paste the API key again, as one line without spaces or line breaks.',
+				};
+			}
+			if (problem === 'proxy') {
+				return {
+					message: error.message,
+					fix: "Nothing was sent to Slier and it was not retried. Ask the n8n administrator to check this instance's proxy variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY).",
 				};
 			}
 			return {

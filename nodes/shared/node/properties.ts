@@ -163,7 +163,7 @@ export const timeoutOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: MAX_TIMER_MS },
 	default: DEFAULT_TIMEOUT_MS,
 	description:
-		'How long to wait for Slier to start answering, and for a stream, the longest silence between two parts of the answer. At most 2147483647 (about 24.8 days).',
+		'For an answer sent whole: the longest wait for all of it, from sending to its last byte. For a streamed answer: the longest wait for it to start and between two parts of its text (keep-alives, pings and empty parts do not count). At most 2147483647 (about 24.8 days).',
 };
 
 export const modelParamsProperty: INodeProperties = {

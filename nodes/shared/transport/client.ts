@@ -1,16 +1,18 @@
 import { request, type Dispatcher } from 'undici';
 
 import { LIMITS, mib, readCapped, tooLarge } from './body';
+import { ACCEPT_ENCODING, decodedBody, decodingFailure, type Body } from './decode';
 import { getDispatcher } from './dispatcher';
 import { asBlockedError, checkEgress } from './egress';
 import { excerpt, parseErrorBody, SlierError, stripBom, type SlierErrorDetails } from './errors';
 import type { AttemptOutcome, Release } from './limiter';
 import { redactKey, redactParsed } from './redact';
+import { MAX_TIMER_MS } from '../node/settings';
 import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
 import { seconds } from './format';
 import { contentTypeOf, notApiError, peekStart, shapeOf, type ResponseShape } from './response-kind';
 import { parseJson } from './parse-json';
-import { readSse } from './sse';
+import { readSse, type SseEvents } from './sse';
 import type { SlierRequest, TransportHooks } from './types';
 
 /**
@@ -20,7 +22,14 @@ import type { SlierRequest, TransportHooks } from './types';
  */
 export type SlierResponse =
 	| { kind: 'json'; body: unknown; meta: ResponseMeta }
-	| { kind: 'sse'; events: AsyncGenerator<string, void, undefined> };
+	| {
+			kind: 'sse';
+			events: AsyncGenerator<string, void, undefined>;
+			/** The last event carried answer text or the finish: Timeout starts over (see readSse). */
+			progress(): void;
+			/** The answer has its finish reason: the rest gets a short grace, and a reset after it is no failure. */
+			finished(): void;
+	  };
 
 /** Facts about a JSON response, for the words when its content turns out not to be an answer. */
 export interface ResponseMeta {
@@ -51,7 +60,10 @@ export async function requestStream(req: SlierRequest, hooks: TransportHooks = {
 	const accept = (req.body as { stream?: unknown } | undefined)?.stream === false ? 'application/json' : 'text/event-stream';
 	return await withRetries<SlierResponse>(req, accept, hooks, async (res, slot) => {
 		const shape = await shapeOfResponse(res, req);
-		if (shape === 'sse') return { kind: 'sse', events: streamEvents(res, req, slot.keep()) };
+		if (shape === 'sse') {
+			const sse = readSse(res.body, req.timeoutMs);
+			return { kind: 'sse', events: streamEvents(sse, req, slot.keep()), progress: sse.progress, finished: sse.finished };
+		}
 		if (shape === 'json') {
 			const meta = { status: res.statusCode, contentType: contentTypeOf(res.headers), origin: safeOrigin(req.baseUrl) };
 			return { kind: 'json', body: await readJson(res, req), meta };
@@ -77,10 +89,10 @@ async function notApi(res: Dispatcher.ResponseData, req: SlierRequest): Promise<
 }
 
 /** A stream holds its limiter slot until it ends: a provider counts it as in flight until then. */
-async function* streamEvents(res: Dispatcher.ResponseData, req: SlierRequest, release: Release): AsyncGenerator<string, void, undefined> {
+async function* streamEvents(sse: SseEvents, req: SlierRequest, release: Release): AsyncGenerator<string, void, undefined> {
 	let outcome: AttemptOutcome = { kind: 'ok' };
 	try {
-		for await (const data of readSse(res.body, req.timeoutMs)) yield redactKey(data, req.apiKey);
+		for await (const data of sse) yield redactKey(data, req.apiKey);
 	} catch (error) {
 		outcome = { kind: 'failed' };
 		const failure = toSlierError(error, req, 'body');
@@ -94,10 +106,71 @@ async function* streamEvents(res: Dispatcher.ResponseData, req: SlierRequest, re
 
 const noRelease: Release = () => {};
 
-/** An attempt's limiter slot: released when the attempt ends, unless the reader keeps it. */
+/**
+ * An attempt's limiter slot and its deadline: both end with the attempt, unless the reader keeps
+ * them (a stream, whose own idle watchdog then bounds the wait).
+ */
 interface Slot {
-	/** Takes the slot over; the caller must call the returned release once it is done. */
+	/**
+	 * Takes the slot over and stops the attempt's deadline; the caller must call the returned
+	 * release once it is done.
+	 */
 	keep(): Release;
+}
+
+/**
+ * Timeout for one attempt of a plain request: one deadline for the whole wait, connection,
+ * headers and body alike. undici's headersTimeout and bodyTimeout cannot bound a body that drips
+ * a byte at a time; aborting the request's signal at the deadline does, in every phase, with the
+ * timeout as the error the request fails with.
+ */
+class AttemptDeadline {
+	// A controller of its own, linked to the outer (cancel) signal by hand: linkedSignal() costs
+	// several times more, and this one has only the request as a listener.
+	private readonly controller = new AbortController();
+	private readonly onOuterAbort = () => this.controller.abort();
+	private readonly timer: NodeJS.Timeout;
+	private responded = false;
+
+	constructor(
+		private readonly timeoutMs: number,
+		private readonly outer: AbortSignal | undefined,
+	) {
+		if (outer?.aborted) this.controller.abort();
+		else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
+		this.timer = setTimeout(() => this.controller.abort(this.error()), Math.min(timeoutMs, MAX_TIMER_MS));
+	}
+
+	get signal(): AbortSignal {
+		return this.controller.signal;
+	}
+
+	/** True once the deadline fired. */
+	get expired(): boolean {
+		return this.controller.signal.aborted && this.controller.signal.reason instanceof SlierError;
+	}
+
+	/** The response headers arrived: a timeout from now on is a body that came too slowly. */
+	markResponded(): void {
+		this.responded = true;
+	}
+
+	/** Stops the clock; the request stays cancellable through the outer signal until dispose(). */
+	stop(): void {
+		clearTimeout(this.timer);
+	}
+
+	dispose(): void {
+		clearTimeout(this.timer);
+		this.outer?.removeEventListener('abort', this.onOuterAbort);
+	}
+
+	private error(): SlierError {
+		const within = seconds(this.timeoutMs);
+		return this.responded
+			? new SlierError('timeout', `Slier started answering but the whole answer did not arrive within ${within}`)
+			: new SlierError('timeout', `Slier did not answer within ${within}`);
+	}
 }
 
 /**
@@ -112,17 +185,22 @@ async function withRetries<T>(
 ): Promise<T> {
 	for (let attempt = 0; ; attempt++) {
 		const release = hooks.gate ? await hooks.gate.acquire(req.signal) : noRelease;
+		const deadline = new AttemptDeadline(req.timeoutMs, req.signal);
 		let kept = false;
 		const slot: Slot = {
 			keep: () => {
 				kept = true;
-				return release;
+				deadline.stop();
+				return (outcome) => {
+					deadline.dispose();
+					release(outcome);
+				};
 			},
 		};
 		let outcome: AttemptOutcome = { kind: 'failed' };
 		let error: SlierError;
 		try {
-			const result = await read(await openOnce(req, accept), slot);
+			const result = await read(await openOnce(req, accept, deadline), slot);
 			outcome = { kind: 'ok' };
 			return result;
 		} catch (caught) {
@@ -137,6 +215,7 @@ async function withRetries<T>(
 			}
 		} finally {
 			if (!kept) {
+				deadline.dispose();
 				// The one place that waits for connection pooling: undici puts a connection back in its
 				// pool on the turn after its body was read. Yielding that turn before the slot is freed
 				// means the next attempt, this caller's or a waiter's, reuses that connection instead of
@@ -153,28 +232,55 @@ async function withRetries<T>(
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function openOnce(req: SlierRequest, accept: string): Promise<Dispatcher.ResponseData> {
+async function openOnce(req: SlierRequest, accept: string, deadline: AttemptDeadline): Promise<Dispatcher.ResponseData> {
 	if (req.signal?.aborted) throw abortedError();
 	const url = joinUrl(req.baseUrl, req.path);
 	if (req.egress) await checkEgress(req.egress, url);
 	const res = await request(url, {
 		method: req.method,
-		dispatcher: getDispatcher(req.egress),
+		dispatcher: getDispatcher(req.egress, url),
 		headers: {
 			authorization: `Bearer ${req.apiKey}`,
 			accept,
+			// A stream is asked for uncompressed: a compressed stream tends to be buffered on the way.
+			'accept-encoding': accept === 'text/event-stream' ? 'identity' : ACCEPT_ENCODING,
 			...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
 		},
 		body: req.body === undefined ? undefined : JSON.stringify(req.body),
-		signal: req.signal,
+		signal: deadline.signal,
 		headersTimeout: req.timeoutMs,
 		bodyTimeout: req.timeoutMs,
 	});
-	if (res.statusCode >= 200 && res.statusCode < 300) return res;
+	deadline.markResponded();
+	const ok = res.statusCode >= 200 && res.statusCode < 300;
+	// From here on the body is read decoded: content-encoding undone, the charset made UTF-8.
+	const decoded = decodedOrFailure(res);
+	if (ok) {
+		if (decoded instanceof Error) throw decoded;
+		return Object.assign(res, { body: decoded as typeof res.body });
+	}
 	// Read error bodies at once, before any backoff: an unread body can crash undici 7. Only the
-	// first 64 KiB: the rest is never read (the connection is dropped instead).
-	const text = redactKey(await readCapped(res.body, LIMITS.errorBodyBytes, 'truncate').catch(() => ''), req.apiKey);
+	// first 64 KiB: the rest is never read (the connection is dropped instead). An error page
+	// that drips past the deadline fails as the timeout, not as its status.
+	const read = decoded instanceof Error ? Promise.resolve('') : readCapped(decoded, LIMITS.errorBodyBytes, 'truncate');
+	const text = redactKey(
+		await read.catch((error: unknown) => {
+			if (deadline.expired) throw error;
+			return '';
+		}),
+		req.apiKey,
+	);
 	throw httpError(res.statusCode, text, res.headers, req.apiKey, req.baseUrl);
+}
+
+/** The body decoded, or why it cannot be (then it is destroyed: undici 7 can crash on an unread body). */
+function decodedOrFailure(res: Dispatcher.ResponseData): Body | Error {
+	try {
+		return decodedBody(res.body, res.headers);
+	} catch (error) {
+		res.body.on('error', () => {}).destroy();
+		return error instanceof Error ? error : new Error(String(error));
+	}
 }
 
 /** `text` is already redacted; what parsing it brings back (escaped forms of the key) is redacted too. */
@@ -311,6 +417,19 @@ export function toSlierError(error: unknown, req: SlierRequest, phase: 'request'
 		return new SlierError('timeout', `The response was silent for longer than ${seconds(timeoutMs)}`, { problem: 'body_timeout', timeoutMs, cause: code });
 	}
 	const message = redactKey(err.message ?? 'unknown error', req.apiKey);
+	if (/Proxy Authentication Required \(407\)|Proxy response \(407\)/.test(message)) {
+		return new SlierError(
+			'request',
+			"The proxy named in this n8n's environment (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY) asks for a user name and password (HTTP 407): put them in the proxy URL, as in http://user:password@proxy:3128",
+
+			{ problem: 'proxy' },
+		);
+	}
+	const coding = decodingFailure(error);
+	if (coding) {
+		// The bytes are wrong (zlib's Z_DATA_ERROR, say): trying again will not help.
+		return new SlierError('response', `Slier sent a response marked as ${coding}-compressed that could not be decompressed (${message})`);
+	}
 	const origin = safeOrigin(req.baseUrl);
 	if (PROTOCOL_CODES.has(code) || code.startsWith('HPE_') || err.name === 'HTTPParserError') {
 		return new SlierError('protocol', `The response from ${origin} could not be read (${code || err.name}: ${message})`, {

@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 
 import { SlierError } from './errors';
+import { proxyForUrl } from './proxy-env';
 
 /**
  * n8n's outbound policy (SSRF protection) for HTTP clients of a node's own, as n8n-workflow 2.x
@@ -72,30 +73,16 @@ function blockedError(error: Error, where?: string): SlierError {
 }
 
 /**
- * The proxy undici's EnvHttpProxyAgent will use for this URL when it is an IP literal, following
- * the same variables (http_proxy, HTTP_PROXY, https_proxy, HTTPS_PROXY) and NO_PROXY entries.
+ * The proxy that will carry a request to `target` when that proxy is an IP literal, chosen by the
+ * same rule as the dispatcher (proxy-env.ts: n8n's own variables and NO_PROXY entries).
  */
 export function ipLiteralProxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
-	const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
-	const raw = target.protocol === 'https:' ? (env.https_proxy ?? env.HTTPS_PROXY ?? httpProxy) : httpProxy;
-	if (!raw || bypassesProxy(target, env.no_proxy ?? env.NO_PROXY ?? '')) return undefined;
+	const raw = proxyForUrl(target, env);
+	if (!raw) return undefined;
 	try {
 		const host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
 		return isIP(host) ? host : undefined;
 	} catch {
 		return undefined;
 	}
-}
-
-function bypassesProxy(target: URL, noProxy: string): boolean {
-	const entries = noProxy.split(/[,\s]/).filter(Boolean);
-	if (entries.includes('*')) return true;
-	const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
-	const hostname = target.hostname.toLowerCase();
-	return entries.some((entry) => {
-		const match = /^(.*?)(?::(\d+))?$/.exec(entry.toLowerCase());
-		const name = (match?.[1] ?? '').replace(/^\*?\./, '');
-		if (match?.[2] && Number(match[2]) !== port) return false;
-		return hostname === name || hostname.endsWith(`.${name}`);
-	});
 }

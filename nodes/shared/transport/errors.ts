@@ -32,8 +32,10 @@ export type SlierProblem =
 	| 'not_object_event' // stream: a data line that is JSON but not an object
 	| 'headers_timeout' // timeout: no response headers within the timeout
 	| 'body_timeout' // timeout: a response body silent for longer than the timeout
+	| 'stream_idle' // timeout: a stream without answer text for longer than the timeout
 	| 'bad_key' // request: the key cannot be sent in a header
-	| 'unsendable'; // request: undici refused the request as built
+	| 'unsendable' // request: undici refused the request as built
+	| 'proxy'; // request: the environment's proxy cannot be used (not a URL, asks for a password)
 
 export interface SlierErrorDetails {
 	status?: number;
@@ -49,6 +51,8 @@ export interface SlierErrorDetails {
 	/** The error object as the API sent it, when there was one. */
 	apiError?: Record<string, unknown>;
 	problem?: SlierProblem;
+	/** A stream timed out though bytes came: keep-alives, pings or empty events, none of the answer. */
+	keepAlivesOnly?: boolean;
 	/** The low-level error code (ECONNRESET, UND_ERR_HEADERS_OVERFLOW, HPE_INVALID_CONSTANT …). */
 	cause?: string;
 	/** The low-level error's own text, key removed, when its code says nothing we know. */

@@ -17,7 +17,8 @@ export function linkedSignal(...outers: Array<AbortSignal | undefined>) {
 	}
 	return {
 		signal: controller.signal,
-		abort: () => controller.abort(),
+		/** Aborts with `reason` (what a request in flight then fails with), or an AbortError. */
+		abort: (reason?: unknown) => controller.abort(reason),
 		cancelledFromOutside: () => live.some((outer) => outer.aborted),
 		dispose: () => live.forEach((outer) => outer.removeEventListener('abort', onAbort)),
 	};

@@ -13,62 +13,110 @@ import { seconds } from './format';
 const END_GRACE_MS = 100;
 
 /**
- * The data of each SSE event of a response body, pulled one at a time. One streaming TextDecoder
- * keeps multi-byte characters that are split across chunks intact. A watchdog fails the read when
- * the server sends nothing of the answer for longer than `idleMs`, which undici's own bodyTimeout
- * does not guarantee while the consumer applies backpressure. Keep-alive comments (": ping") and
- * blank lines do not count: a gateway that pings while the model has stalled must not keep the
- * item waiting forever.
- *
- * The reader decides when the answer is complete and stops pulling (`break`); then, in `finally`,
- * what trails the answer is discarded until the response ends or END_GRACE_MS passes. Whatever
- * happens to the response after that point (a reset, our own destroy) cannot fail the answer.
+ * Once the answer has its finish reason it is complete: what may still follow (a usage chunk,
+ * `data: [DONE]`) gets this long (or Timeout, if shorter). A server or proxy that holds the
+ * stream open past it, or resets it, costs the answer nothing.
  */
-export async function* readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number): AsyncGenerator<string, void, undefined> {
-	const budget = new StreamBudget();
-	const events: string[] = [];
-	let commentBytes = 0;
-	const parser = createParser({
-		onEvent: (event) => {
-			budget.eventEnded();
-			events.push(event.data);
-		},
-		onComment: (comment) => {
-			budget.eventEnded();
-			commentBytes += Buffer.byteLength(comment) + 2; // with its ':' and a space
-		},
-	});
-	const decoder = new TextDecoder('utf-8');
-	const chunks = body[Symbol.asyncIterator]();
+export const FINISH_GRACE_MS = 1_000;
+
+/**
+ * The data of each SSE event of a response, pulled one at a time, plus what the consumer tells
+ * the reader about the answer, so Timeout bounds what matters:
+ * - `progress()`: the last event carried answer text (or the finish). Only this restarts the idle
+ *   watchdog: keep-alive comments, pings sent as `data:` events, empty deltas and role-only
+ *   chunks are not the answer, and a gateway that sends them while the model has stalled must not
+ *   keep the item waiting forever.
+ * - `finished()`: the answer has its finish reason. The reader then waits at most FINISH_GRACE_MS
+ *   for the rest (usage, `[DONE]`) and ends quietly after it, or at a close or reset.
+ */
+export interface SseEvents extends AsyncIterable<string> {
+	progress(): void;
+	finished(): void;
+}
+
+/**
+ * Reads the SSE events of a response body. One streaming TextDecoder keeps multi-byte
+ * characters that are split across chunks intact. The idle watchdog (`idleMs`, the Timeout) runs
+ * from the first byte and restarts only on `progress()`; it fires even while the consumer applies
+ * backpressure, which undici's own bodyTimeout does not guarantee.
+ *
+ * The consumer decides when the answer is complete and stops pulling (`break`); then what trails
+ * the answer is discarded until the response ends or END_GRACE_MS passes. Whatever happens to the
+ * response after that point (a reset, our own destroy) cannot fail the answer.
+ */
+export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number): SseEvents {
+	const state = { open: true, finishing: false, quietBytes: 0 };
 	let timer: NodeJS.Timeout | undefined;
-	const arm = (ms: number, error?: Error) => {
+	const armIdle = () => {
 		clearTimeout(timer);
-		timer = setTimeout(() => body.destroy(error), ms);
+		if (!state.open || state.finishing) return;
+		state.quietBytes = 0;
+		timer = setTimeout(() => body.destroy(idleError(idleMs, state.quietBytes)), idleMs);
 	};
-	let ended = false;
-	try {
-		arm(idleMs, new SlierError('timeout', `The stream was silent for longer than ${seconds(idleMs)}`));
-		for (;;) {
-			const next = await chunks.next();
-			if (next.done) break;
-			const chunk = next.value;
-			budget.add(chunk.length);
-			commentBytes = 0;
-			parser.feed(decoder.decode(chunk, { stream: true }));
-			if (events.length > 0 || textBytes(chunk) > commentBytes) {
-				arm(idleMs, new SlierError('timeout', `The stream was silent for longer than ${seconds(idleMs)}`));
+
+	async function* read(): AsyncGenerator<string, void, undefined> {
+		const budget = new StreamBudget();
+		const events: string[] = [];
+		const parser = createParser({
+			onEvent: (event) => {
+				budget.eventEnded();
+				events.push(event.data);
+			},
+			onComment: () => budget.eventEnded(),
+		});
+		const decoder = new TextDecoder('utf-8');
+		const chunks = body[Symbol.asyncIterator]();
+		let ended = false;
+		try {
+			armIdle();
+			for (;;) {
+				// After the finish, a reset, a close without the last chunk or the end of the grace is
+				// the end of the response, not a failure: the answer is whole.
+				const next = state.finishing ? await chunks.next().catch(() => undefined) : await chunks.next();
+				if (next === undefined) {
+					ended = true;
+					return;
+				}
+				if (next.done) break;
+				const chunk = next.value;
+				budget.add(chunk.length);
+				state.quietBytes += chunk.length;
+				parser.feed(decoder.decode(chunk, { stream: true }));
+				while (events.length > 0) yield events.shift()!;
 			}
+			ended = true;
+			// A last event without the blank line that should end it is still delivered: the SSE spec
+			// drops it (and so does eventsource-parser's reset), but it may hold the end of the answer.
+			parser.feed(`${decoder.decode()}\n\n`);
 			while (events.length > 0) yield events.shift()!;
+		} finally {
+			state.open = false;
+			clearTimeout(timer);
+			if (!ended) await discardRest(body, chunks);
 		}
-		ended = true;
-		// A last event without the blank line that should end it is still delivered: the SSE spec
-		// drops it (and so does eventsource-parser's reset), but it may hold the end of the answer.
-		parser.feed(`${decoder.decode()}\n\n`);
-		while (events.length > 0) yield events.shift()!;
-	} finally {
-		clearTimeout(timer);
-		if (!ended) await discardRest(body, chunks);
 	}
+
+	return {
+		[Symbol.asyncIterator]: read,
+		progress: armIdle,
+		finished: () => {
+			if (!state.open || state.finishing) return;
+			state.finishing = true;
+			clearTimeout(timer);
+			timer = setTimeout(() => body.destroy(), Math.min(FINISH_GRACE_MS, idleMs));
+		},
+	};
+}
+
+/** Silence, or bytes that were none of the answer (keep-alives, pings, empty deltas). */
+function idleError(idleMs: number, quietBytes: number): SlierError {
+	return new SlierError(
+		'timeout',
+		quietBytes > 0
+			? `The stream sent no answer text for longer than ${seconds(idleMs)}, only keep-alives or empty events`
+			: `The stream was silent for longer than ${seconds(idleMs)}`,
+		{ problem: 'stream_idle', timeoutMs: idleMs, keepAlivesOnly: quietBytes > 0 },
+	);
 }
 
 /** Reads what trails the answer until the response ends, or destroys it after END_GRACE_MS. */
@@ -89,11 +137,4 @@ async function discardRest(body: Readable, chunks: AsyncIterator<Buffer>): Promi
 	} finally {
 		clearTimeout(timer);
 	}
-}
-
-/** Bytes that are not line breaks: a chunk of blank lines is a keep-alive, not progress. */
-function textBytes(chunk: Buffer): number {
-	let breaks = 0;
-	for (const byte of chunk) if (byte === 10 || byte === 13) breaks++;
-	return chunk.length - breaks;
 }
