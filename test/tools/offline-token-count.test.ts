@@ -1,10 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
 import { estimateTokens } from '../../nodes/LmChatSlier/tools/token-count';
-import { ItemsSource, NodeTypes } from '../harness/node-types';
-import { outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
-import { TEST_API_KEY } from '../helpers/slier-node';
+import { runUnderAiNode } from '../harness/ai-node-run';
+import { outputOf } from '../harness/run-workflow';
 import { useEmulator } from '../helpers/use-emulator';
 
 const emulator = useEmulator();
@@ -56,26 +54,11 @@ describe('token counting without the internet', () => {
 		}) as typeof fetch;
 		const started = Date.now();
 		try {
-			const run = await runWorkflow({
-				nodes: [
-					{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ text: 'The library runs on solar panels.' }, { text: 'Trains run every 30 minutes.' }]) } },
-					{ id: 's', name: 'Summarization Chain', type: 'harness.summarize', typeVersion: 1, position: [200, 0], parameters: {} },
-					{
-						id: 'm',
-						name: 'Slier Chat Model',
-						type: `${PACKAGE}.lmChatSlier`,
-						typeVersion: 1,
-						position: [200, 200],
-						credentials: { slierApi: { id: 'c', name: 'c' } },
-						parameters: { model: { __rl: true, mode: 'id', value: 'claude-2' } },
-					},
-				],
-				connections: {
-					Items: { main: [[{ node: 'Summarization Chain', type: 'main', index: 0 }]] },
-					'Slier Chat Model': { ai_languageModel: [[{ node: 'Summarization Chain', type: 'ai_languageModel', index: 0 }]] },
-				},
-				nodeTypes: new NodeTypes({ 'harness.itemsSource': new ItemsSource(), 'harness.summarize': new SummarizeStandIn(), [`${PACKAGE}.lmChatSlier`]: new LmChatSlier() }),
-				credentials: { slierApi: { apiKey: TEST_API_KEY, baseUrl: emulator.url } },
+			const { run } = await runUnderAiNode({
+				emulator,
+				consumer: { name: 'Summarization Chain', type: 'harness.summarize', nodeType: new SummarizeStandIn() },
+				model: { model: { __rl: true, mode: 'id', value: 'claude-2' } },
+				items: [{ text: 'The library runs on solar panels.' }, { text: 'Trains run every 30 minutes.' }],
 			});
 			expect(run.data.resultData.error).toBeUndefined();
 			const [summary] = outputOf(run, 'Summarization Chain');
