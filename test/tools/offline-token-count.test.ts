@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { estimateTokens } from '../../nodes/LmChatSlier/tools/token-count';
 import { runUnderAiNode } from '../harness/ai-node-run';
+import { aiNodeDescription } from '../harness/node-types';
 import { outputOf } from '../harness/run-workflow';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -15,17 +16,12 @@ const { Document } = require('@langchain/core/documents');
  * downloads a tokenizer from the internet.
  */
 class SummarizeStandIn implements INodeType {
-	description: INodeTypeDescription = {
+	description: INodeTypeDescription = aiNodeDescription({
 		displayName: 'Summarize',
 		name: 'summarize',
-		group: ['transform'],
-		version: 1,
 		description: 'Stand-in for the Summarization Chain',
-		defaults: { name: 'Summarization Chain' },
-		inputs: ['main', { type: 'ai_languageModel', displayName: 'Model', required: true, maxConnections: 1 }],
-		outputs: ['main'],
-		properties: [],
-	};
+		defaultName: 'Summarization Chain',
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const supplied = (await this.getInputConnectionData('ai_languageModel', 0)) as unknown;
