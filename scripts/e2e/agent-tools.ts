@@ -52,49 +52,48 @@ const slierSearchTool = () =>
 const tool = (name: string) => ({ [name]: { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] } });
 const model = { 'Slier Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] } };
 
+const toolNodes: Record<string, () => ReturnType<typeof node>> = { Calculator: calculator, 'Slier Search': slierSearchTool };
+
+/** Trigger → AI Agent, with Slier Chat Model and the named tools plugged into the agent. */
+function agentWorkflow(w: { id: string; name: string; trigger: ReturnType<typeof node> & { webhookId?: string }; agent: ReturnType<typeof node>; model: string; tools: string[] }) {
+	return {
+		id: w.id,
+		name: w.name,
+		nodes: [w.trigger, w.agent, slierModel(w.model), ...w.tools.map((name) => toolNodes[name]())],
+		connections: { [w.trigger.name]: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] }, ...model, ...Object.assign({}, ...w.tools.map(tool)) },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 function workflows() {
 	return {
-		v3: {
+		v3: agentWorkflow({
 			id: 'slierE2Etools003',
 			name: 'e2e: AI Agent v3 + Slier Chat Model + Calculator + Slier Search',
-			nodes: [
-				node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
-				node('AI Agent', `${LANGCHAIN}.agent`, 3.1, { promptType: 'define', text: `${QUESTION} ${directives}`, options: {} }),
-				slierModel('slier-tools'),
-				calculator(),
-				slierSearchTool(),
-			],
-			connections: { Start: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] }, ...model, ...tool('Calculator'), ...tool('Slier Search') },
-			settings: { executionOrder: 'v1' },
-		},
-		stream: {
+			trigger: node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
+			agent: node('AI Agent', `${LANGCHAIN}.agent`, 3.1, { promptType: 'define', text: `${QUESTION} ${directives}`, options: {} }),
+			model: 'slier-tools',
+			tools: ['Calculator', 'Slier Search'],
+		}),
+		stream: agentWorkflow({
 			id: 'slierE2Etools004',
 			name: 'e2e: streaming Webhook → AI Agent v3 + Slier Chat Model + tools',
-			nodes: [
-				{
-					...node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: STREAM_PATH, responseMode: 'streaming', options: {} }),
-					webhookId: '7d2c9e4a-51b3-4f0e-8a6d-3c1b2e9f7a10',
-				},
-				node('AI Agent', `${LANGCHAIN}.agent`, 3.1, { promptType: 'define', text: '={{ $json.body.question }}', options: { enableStreaming: true } }),
-				slierModel('slier-tools'),
-				calculator(),
-				slierSearchTool(),
-			],
-			connections: { Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] }, ...model, ...tool('Calculator'), ...tool('Slier Search') },
-			settings: { executionOrder: 'v1' },
-		},
-		v2: {
+			trigger: {
+				...node('Webhook', 'n8n-nodes-base.webhook', 2.1, { httpMethod: 'POST', path: STREAM_PATH, responseMode: 'streaming', options: {} }),
+				webhookId: '7d2c9e4a-51b3-4f0e-8a6d-3c1b2e9f7a10',
+			},
+			agent: node('AI Agent', `${LANGCHAIN}.agent`, 3.1, { promptType: 'define', text: '={{ $json.body.question }}', options: { enableStreaming: true } }),
+			model: 'slier-tools',
+			tools: ['Calculator', 'Slier Search'],
+		}),
+		v2: agentWorkflow({
 			id: 'slierE2Etools002',
 			name: 'e2e: AI Agent v2 + Slier Chat Model (sloppy model) + Calculator',
-			nodes: [
-				node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
-				node('AI Agent', `${LANGCHAIN}.agent`, 2.2, { promptType: 'define', text: `What is 12 times 7? ${callDirective('Calculator', { input: '12*7' })}`, options: {} }),
-				slierModel('slier-tools-sloppy'),
-				calculator(),
-			],
-			connections: { Start: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] }, ...model, ...tool('Calculator') },
-			settings: { executionOrder: 'v1' },
-		},
+			trigger: node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
+			agent: node('AI Agent', `${LANGCHAIN}.agent`, 2.2, { promptType: 'define', text: `What is 12 times 7? ${callDirective('Calculator', { input: '12*7' })}`, options: {} }),
+			model: 'slier-tools-sloppy',
+			tools: ['Calculator'],
+		}),
 		summary: {
 			id: 'slierE2Etools005',
 			name: 'e2e: Summarization Chain + Slier Chat Model, offline',

@@ -187,16 +187,7 @@ export class N8nHost {
 	}
 
 	async stop(): Promise<void> {
-		const server = this.server;
-		if (!server || server.exitCode !== null) return;
-		await new Promise<void>((resolve) => {
-			const kill = setTimeout(() => server.kill('SIGKILL'), 15_000);
-			server.once('exit', () => {
-				clearTimeout(kill);
-				resolve();
-			});
-			server.kill('SIGTERM');
-		});
+		await stopProcess(this.server, 15_000);
 	}
 }
 
@@ -230,4 +221,17 @@ export function itemsOf(run: RunOutput, node: string): Array<Record<string, unkn
 	if (!task) throw new Error(`node "${node}" did not run`);
 	if (task.error) throw new Error(`node "${node}" failed: ${task.error.message}`);
 	return (task.data?.main[0] ?? []).map((item) => item.json);
+}
+
+/** Asks a child process to end (SIGTERM), kills it after `killAfterMs`, and waits for it to exit. */
+export async function stopProcess(child: ChildProcess | undefined, killAfterMs: number): Promise<void> {
+	if (!child || child.exitCode !== null) return;
+	await new Promise<void>((resolve) => {
+		const kill = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+		child.once('exit', () => {
+			clearTimeout(kill);
+			resolve();
+		});
+		child.kill('SIGTERM');
+	});
 }

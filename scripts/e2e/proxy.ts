@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { SlierEmulator } from '../../test/emulator/server';
-import { itemsOf, type N8nHost, type RunOutput } from './n8n-host';
+import { itemsOf, stopProcess, type N8nHost, type RunOutput } from './n8n-host';
 import { CREDENTIAL_ID } from './workflows';
 
 type Test = (name: string, fn: () => Promise<void>) => Promise<void>;
@@ -178,16 +178,7 @@ class Squid {
 	}
 
 	async stop(): Promise<void> {
-		const child = this.process;
-		if (!child || child.exitCode !== null) return;
-		await new Promise<void>((resolve) => {
-			const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-			child.once('exit', () => {
-				clearTimeout(kill);
-				resolve();
-			});
-			child.kill('SIGTERM');
-		});
+		await stopProcess(this.process, 5000);
 	}
 }
 

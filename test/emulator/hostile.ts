@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 
 import { num, type Directives } from './directives';
+import { untilDrained } from './wire';
 
 /**
  * Servers that misbehave in ways that hurt the caller's host, on demand:
@@ -77,19 +78,11 @@ export async function hostileReply(
 async function pour(res: ServerResponse, head: string, filler: string, total: number, stats: HostileStats): Promise<void> {
 	const block = Buffer.from(filler.repeat(Math.ceil(65_536 / filler.length)).slice(0, 65_536));
 	stats.hugeBytesWritten = 0;
-	const write = (chunk: Buffer | string) =>
-		new Promise<void>((resolve) => {
-			if (res.destroyed) return resolve();
-			stats.hugeBytesWritten += Buffer.byteLength(chunk);
-			if (res.write(chunk)) return resolve();
-			const done = () => {
-				res.off('drain', done);
-				res.off('close', done);
-				resolve();
-			};
-			res.once('drain', done);
-			res.once('close', done);
-		});
+	const write = async (chunk: Buffer | string) => {
+		if (res.destroyed) return;
+		stats.hugeBytesWritten += Buffer.byteLength(chunk);
+		if (!res.write(chunk)) await untilDrained(res, res);
+	};
 	await write(head);
 	for (let sent = head.length; sent < total && !res.destroyed; sent += block.length) await write(block);
 }

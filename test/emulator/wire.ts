@@ -125,17 +125,9 @@ export async function bomb(directives: Directives, res: ServerResponse): Promise
 	const head = sse ? 'data: {"choices":[{"index":0,"delta":{"content":"' : '{"id":"bomb","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"';
 	const block = Buffer.alloc(1024 * 1024, 'a');
 	const blocks = num(args, 'mb', 64);
-	const put = (chunk: Buffer | string) =>
-		new Promise<void>((resolve) => {
-			if (res.destroyed || gzip.write(chunk)) return resolve();
-			const done = () => {
-				gzip.off('drain', done);
-				res.off('close', done);
-				resolve();
-			};
-			gzip.once('drain', done);
-			res.once('close', done);
-		});
+	const put = async (chunk: Buffer | string) => {
+		if (!res.destroyed && !gzip.write(chunk)) await untilDrained(gzip, res);
+	};
 	await put(head);
 	for (let i = 0; i < blocks && !res.destroyed; i++) await put(block);
 	if (!res.destroyed) gzip.end('"}}]}');
@@ -143,4 +135,17 @@ export async function bomb(directives: Directives, res: ServerResponse): Promise
 	gzip.destroy();
 	if (!res.destroyed) res.end();
 	return true;
+}
+
+/** After a write that returned false: waits until `stream` drains, or the client goes (`res` closes). */
+export function untilDrained(stream: NodeJS.EventEmitter, res: ServerResponse): Promise<void> {
+	return new Promise<void>((resolve) => {
+		const done = () => {
+			stream.off('drain', done);
+			res.off('close', done);
+			resolve();
+		};
+		stream.once('drain', done);
+		res.once('close', done);
+	});
 }

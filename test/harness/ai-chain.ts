@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { aiNodeDescription } from './node-types';
+
 /** The parts of a LangChain chat model the stand-in uses (the SDK's adapter is one). */
 interface LangChainModel {
 	invoke(messages: unknown[], options?: { signal?: AbortSignal }): Promise<AiMessage>;
@@ -21,15 +23,11 @@ interface AiMessage {
  * or streamed; the output says what came back.
  */
 export class AiChainStandIn implements INodeType {
-	description: INodeTypeDescription = {
+	description: INodeTypeDescription = aiNodeDescription({
 		displayName: 'AI Chain',
 		name: 'aiChain',
-		group: ['transform'],
-		version: 1,
 		description: 'Stand-in for an n8n AI chain',
-		defaults: { name: 'AI Chain' },
-		inputs: ['main', { type: 'ai_languageModel', displayName: 'Model', required: true, maxConnections: 1 }],
-		outputs: ['main'],
+		defaultName: 'AI Chain',
 		properties: [
 			{ displayName: 'Stream', name: 'stream', type: 'boolean', default: false },
 			{ displayName: 'Bind a Tool', name: 'bindTool', type: 'boolean', default: false },
@@ -37,7 +35,7 @@ export class AiChainStandIn implements INodeType {
 			// A LangChain caller's own abort signal (a chain's timeout, say), apart from the execution's.
 			{ displayName: 'Abort After (Ms)', name: 'abortAfterMs', type: 'number', default: 0 },
 		],
-	};
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const supplied = (await this.getInputConnectionData('ai_languageModel', 0)) as LangChainModel | LangChainModel[];

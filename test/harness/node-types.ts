@@ -53,3 +53,27 @@ export class NodeTypes implements INodeTypes {
 		return type;
 	}
 }
+
+/**
+ * The description of a stand-in for one of n8n's AI nodes: a main input and output, and a
+ * required `ai_languageModel` input the model sub-node plugs into, as n8n's chains and agents have.
+ */
+export function aiNodeDescription(node: {
+	displayName: string;
+	name: string;
+	description: string;
+	defaultName: string;
+	properties?: INodeTypeDescription['properties'];
+}): INodeTypeDescription {
+	return {
+		displayName: node.displayName,
+		name: node.name,
+		group: ['transform'],
+		version: 1,
+		description: node.description,
+		defaults: { name: node.defaultName },
+		inputs: ['main', { type: 'ai_languageModel', displayName: 'Model', required: true, maxConnections: 1 }],
+		outputs: ['main'],
+		properties: node.properties ?? [],
+	};
+}

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { z } from 'zod';
 
+import { aiNodeDescription } from './node-types';
+
 /**
  * A stand-in for n8n's AI Agent with tools attached, built on the same LangChain pieces:
  *   v2  LangChain's AgentExecutor around createToolCallingAgent (Agent v2, still in many saved
@@ -69,22 +71,18 @@ interface AgentAction {
 }
 
 export class ToolAgentStandIn implements INodeType {
-	description: INodeTypeDescription = {
+	description: INodeTypeDescription = aiNodeDescription({
 		displayName: 'Tool Agent',
 		name: 'toolAgent',
-		group: ['transform'],
-		version: 1,
 		description: 'Stand-in for n8n’s AI Agent with tools',
-		defaults: { name: 'AI Agent' },
-		inputs: ['main', { type: 'ai_languageModel', displayName: 'Model', required: true, maxConnections: 1 }],
-		outputs: ['main'],
+		defaultName: 'AI Agent',
 		properties: [
 			{ displayName: 'Agent', name: 'agent', type: 'string', default: 'v3' },
 			{ displayName: 'Stream', name: 'stream', type: 'boolean', default: false },
 			{ displayName: 'Tools', name: 'tools', type: 'string', default: 'Calculator' },
 			{ displayName: 'Max Rounds', name: 'maxRounds', type: 'number', default: 5 },
 		],
-	};
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const supplied = (await this.getInputConnectionData('ai_languageModel', 0)) as unknown;

@@ -1,5 +1,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+
+import { listenOnLoopback } from './raw-server';
 
 /**
  * A small forward proxy on 127.0.0.1, as a company proxy stands between n8n and the internet. It
@@ -28,7 +30,6 @@ export interface ForwardProxyOptions {
 }
 
 export async function startForwardProxy(options: ForwardProxyOptions = {}): Promise<ForwardProxy> {
-	const sockets = new Set<Socket>();
 	const state = { absolute: [] as string[], connects: [] as string[], authorizations: [] as Array<string | undefined> };
 	const expected = options.credentials ? `Basic ${Buffer.from(options.credentials).toString('base64')}` : undefined;
 	const authorized = (headers: IncomingHttpHeaders) => {
@@ -73,14 +74,9 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
 		client.on('error', () => upstream.destroy());
 		client.on('close', () => upstream.destroy());
 	});
-	server.on('connection', (socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
+	const { url, port, close } = await listenOnLoopback(server);
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url,
 		port,
 		get absolute() {
 			return state.absolute;
@@ -96,10 +92,6 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
 			state.connects.length = 0;
 			state.authorizations.length = 0;
 		},
-		close: () =>
-			new Promise<void>((resolve) => {
-				for (const socket of sockets) socket.destroy();
-				server.close(() => resolve());
-			}),
+		close,
 	};
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
@@ -16,7 +16,6 @@ export interface RawServer {
 export type RawHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
 
 export async function startRawServer(handler: RawHandler): Promise<RawServer> {
-	const sockets = new Set<Socket>();
 	const state = { requests: 0 };
 	const server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -26,7 +25,23 @@ export async function startRawServer(handler: RawHandler): Promise<RawServer> {
 			Promise.resolve(handler(req, res, Buffer.concat(chunks).toString('utf8'))).catch(() => res.destroy());
 		});
 	});
-	server.on('connection', (socket) => {
+	const { url, close } = await listenOnLoopback(server);
+	return {
+		url,
+		get requests() {
+			return state.requests;
+		},
+		close,
+	};
+}
+
+/**
+ * Starts `server` on a free port of 127.0.0.1; its `close` ends the connections still open
+ * (keep-alive, tunnels) so that closing never waits on a client.
+ */
+export async function listenOnLoopback(server: Server): Promise<{ url: string; port: number; close(): Promise<void> }> {
+	const sockets = new Set<Socket>();
+	server.on('connection', (socket: Socket) => {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 	});
@@ -34,9 +49,7 @@ export async function startRawServer(handler: RawHandler): Promise<RawServer> {
 	const { port } = server.address() as AddressInfo;
 	return {
 		url: `http://127.0.0.1:${port}`,
-		get requests() {
-			return state.requests;
-		},
+		port,
 		close: () =>
 			new Promise<void>((resolve) => {
 				for (const socket of sockets) socket.destroy();

@@ -1,12 +1,9 @@
 import type { IDataObject, INodeParameters, IRun } from 'n8n-workflow';
 
-import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
 import { callDirective } from '../emulator/tool-models';
-import { ItemsSource, NodeTypes } from '../harness/node-types';
-import { outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
+import { runUnderAiNode } from '../harness/ai-node-run';
+import { outputOf } from '../harness/run-workflow';
 import { ToolAgentStandIn, type ToolRun } from '../harness/tool-agent';
-import { captureOutput } from '../helpers/capture-output';
-import { TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 const emulator = useEmulator();
@@ -30,47 +27,17 @@ async function runAgent(options: {
 	tools?: string;
 	modelOptions?: INodeParameters;
 }): Promise<AgentRun> {
-	const { result: run, output } = await captureOutput(() =>
-		runWorkflow({
-			nodes: [
-				{ id: 'items', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ question: options.question }]) } },
-				{
-					id: 'agent',
-					name: 'AI Agent',
-					type: 'harness.toolAgent',
-					typeVersion: 1,
-					position: [200, 0],
-					parameters: { agent: options.agent ?? 'v3', stream: options.stream ?? false, tools: options.tools ?? 'Calculator' },
-				},
-				{
-					id: 'model',
-					name: 'Slier Chat Model',
-					type: `${PACKAGE}.lmChatSlier`,
-					typeVersion: 1,
-					position: [200, 200],
-					credentials: { slierApi: { id: 'cred-1', name: 'Slier account' } },
-					parameters: { model: { __rl: true, mode: 'id', value: options.model ?? 'slier-tools' }, options: options.modelOptions ?? {} },
-				},
-			],
-			connections: {
-				Items: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
-				'Slier Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
-			},
-			nodeTypes: new NodeTypes({
-				'harness.itemsSource': new ItemsSource(),
-				'harness.toolAgent': new ToolAgentStandIn(),
-				[`${PACKAGE}.lmChatSlier`]: new LmChatSlier(),
-			}),
-			credentials: { slierApi: { apiKey: TEST_API_KEY, baseUrl: emulator.url } },
-		}),
-	);
-	const error = run.data.resultData.error;
-	const everything = JSON.stringify(run.data) + String(error?.message) + String(error?.description) + output;
-	if (everything.includes(TEST_API_KEY)) throw new Error('The API key leaked into the run data, an error or a log line');
-	if (everything.includes('[object Object]')) throw new Error('[object Object] in the run data, an error or a log line');
-	const modelCalls = (run.data.resultData.runData['Slier Chat Model'] ?? []).map(
-		(task) => (task.data?.ai_languageModel?.[0]?.[0]?.json ?? { error: task.error?.message }) as IDataObject,
-	);
+	const { run, error, modelCalls } = await runUnderAiNode({
+		emulator,
+		consumer: {
+			name: 'AI Agent',
+			type: 'harness.toolAgent',
+			nodeType: new ToolAgentStandIn(),
+			parameters: { agent: options.agent ?? 'v3', stream: options.stream ?? false, tools: options.tools ?? 'Calculator' },
+		},
+		model: { model: { __rl: true, mode: 'id', value: options.model ?? 'slier-tools' }, options: options.modelOptions ?? {} },
+		items: [{ question: options.question }],
+	});
 	const [item] = error ? [] : outputOf(run, 'AI Agent');
 	const json = (item?.json ?? {}) as { output?: string; toolRuns?: ToolRun[]; chunks?: string[]; rounds?: IDataObject[] };
 	return { output: json.output, toolRuns: json.toolRuns ?? [], chunks: json.chunks ?? [], rounds: json.rounds ?? [], error, modelCalls };

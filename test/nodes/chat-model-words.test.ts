@@ -1,11 +1,8 @@
 import type { IDataObject, IRun } from 'n8n-workflow';
 
-import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
 import { AiChainStandIn } from '../harness/ai-chain';
-import { ItemsSource, NodeTypes } from '../harness/node-types';
-import { outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
-import { captureOutput } from '../helpers/capture-output';
-import { TEST_API_KEY } from '../helpers/slier-node';
+import { runUnderAiNode } from '../harness/ai-node-run';
+import { outputOf } from '../harness/run-workflow';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
@@ -15,35 +12,12 @@ import { useEmulator } from '../helpers/use-emulator';
 const emulator = useEmulator();
 
 async function chain(text: string, stream: boolean): Promise<{ items: IDataObject[]; error: IRun['data']['resultData']['error'] }> {
-	const { result: run, output } = await captureOutput(() =>
-		runWorkflow({
-			nodes: [
-				{ id: 'items', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ messages: [['human', text]] }]) } },
-				{ id: 'chain', name: 'AI Chain', type: 'harness.aiChain', typeVersion: 1, position: [200, 0], parameters: { stream } },
-				{
-					id: 'model',
-					name: 'Slier Chat Model',
-					type: `${PACKAGE}.lmChatSlier`,
-					typeVersion: 1,
-					position: [200, 200],
-					credentials: { slierApi: { id: 'cred-1', name: 'Slier account' } },
-					parameters: { model: { __rl: true, mode: 'list', value: 'claude-2' }, options: { maxRetries: 2 } },
-				},
-			],
-			connections: {
-				Items: { main: [[{ node: 'AI Chain', type: 'main', index: 0 }]] },
-				'Slier Chat Model': { ai_languageModel: [[{ node: 'AI Chain', type: 'ai_languageModel', index: 0 }]] },
-			},
-			nodeTypes: new NodeTypes({
-				'harness.itemsSource': new ItemsSource(),
-				'harness.aiChain': new AiChainStandIn(),
-				[`${PACKAGE}.lmChatSlier`]: new LmChatSlier(),
-			}),
-			credentials: { slierApi: { apiKey: TEST_API_KEY, baseUrl: emulator.url } },
-		}),
-	);
-	const error = run.data.resultData.error;
-	if ((JSON.stringify(run.data) + String(error?.message) + String(error?.description) + output).includes(TEST_API_KEY)) throw new Error('the key leaked');
+	const { run, error } = await runUnderAiNode({
+		emulator,
+		consumer: { name: 'AI Chain', type: 'harness.aiChain', nodeType: new AiChainStandIn(), parameters: { stream } },
+		model: { model: { __rl: true, mode: 'list', value: 'claude-2' }, options: { maxRetries: 2 } },
+		items: [{ messages: [['human', text]] }],
+	});
 	return { items: outputOf(run, 'AI Chain').map((item) => item.json), error };
 }
 

@@ -3,12 +3,9 @@ import { join } from 'node:path';
 
 import type { IDataObject, INodeParameters, IRun } from 'n8n-workflow';
 
-import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
 import { AiChainStandIn } from '../harness/ai-chain';
-import { ItemsSource, NodeTypes } from '../harness/node-types';
-import { outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
-import { captureOutput } from '../helpers/capture-output';
-import { TEST_API_KEY } from '../helpers/slier-node';
+import { runUnderAiNode } from '../harness/ai-node-run';
+import { outputOf } from '../harness/run-workflow';
 import { applySsrfPolicy } from '../helpers/ssrf-policy';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -32,40 +29,18 @@ async function runChain(options: {
 	abortAfterMs?: number;
 	onStarted?: (cancel: () => void) => void;
 }): Promise<ChainRun> {
-	const { result: run, output } = await captureOutput(() =>
-		runWorkflow({
-			nodes: [
-				{ id: 'items', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(options.messages.map((messages) => ({ messages }))) } },
-				{ id: 'chain', name: 'AI Chain', type: 'harness.aiChain', typeVersion: 1, position: [200, 0], parameters: { stream: options.stream ?? false, bindTool: options.bindTool ?? false, stopAfter: options.stopAfter ?? 0, abortAfterMs: options.abortAfterMs ?? 0 } },
-				{
-					id: 'model',
-					name: 'Slier Chat Model',
-					type: `${PACKAGE}.lmChatSlier`,
-					typeVersion: 1,
-					position: [200, 200],
-					credentials: { slierApi: { id: 'cred-1', name: 'Slier account' } },
-					parameters: { model: { __rl: true, mode: 'list', value: 'claude-2' }, ...options.parameters },
-				},
-			],
-			connections: {
-				Items: { main: [[{ node: 'AI Chain', type: 'main', index: 0 }]] },
-				'Slier Chat Model': { ai_languageModel: [[{ node: 'AI Chain', type: 'ai_languageModel', index: 0 }]] },
-			},
-			nodeTypes: new NodeTypes({
-				'harness.itemsSource': new ItemsSource(),
-				'harness.aiChain': new AiChainStandIn(),
-				[`${PACKAGE}.lmChatSlier`]: new LmChatSlier(),
-			}),
-			credentials: { slierApi: { apiKey: TEST_API_KEY, baseUrl: emulator.url } },
-			onStarted: options.onStarted,
-		}),
-	);
-	const error = run.data.resultData.error;
-	const everything = JSON.stringify(run.data) + String(error?.message) + String(error?.description) + output;
-	if (everything.includes(TEST_API_KEY)) throw new Error('The API key leaked into the run data, an error or a log line');
-	const modelCalls = (run.data.resultData.runData['Slier Chat Model'] ?? []).map(
-		(task) => (task.data?.ai_languageModel?.[0]?.[0]?.json ?? { error: task.error?.message }) as IDataObject,
-	);
+	const { run, error, modelCalls } = await runUnderAiNode({
+		emulator,
+		consumer: {
+			name: 'AI Chain',
+			type: 'harness.aiChain',
+			nodeType: new AiChainStandIn(),
+			parameters: { stream: options.stream ?? false, bindTool: options.bindTool ?? false, stopAfter: options.stopAfter ?? 0, abortAfterMs: options.abortAfterMs ?? 0 },
+		},
+		model: { model: { __rl: true, mode: 'list', value: 'claude-2' }, ...options.parameters },
+		items: options.messages.map((messages) => ({ messages })),
+		onStarted: options.onStarted,
+	});
 	return { items: outputOf(run, 'AI Chain').map((item) => item.json), error, run, modelCalls };
 }
 
@@ -325,26 +300,13 @@ describe('Slier Chat Model in search mode (web answers)', () => {
 });
 
 async function runChainWithKey(apiKey: string) {
-	const nodeTypes = new NodeTypes({
-		'harness.itemsSource': new ItemsSource(),
-		'harness.aiChain': new AiChainStandIn(),
-		[`${PACKAGE}.lmChatSlier`]: new LmChatSlier(),
+	const { error } = await runUnderAiNode({
+		emulator: { url: emulator.url, apiKey },
+		consumer: { name: 'AI Chain', type: 'harness.aiChain', nodeType: new AiChainStandIn() },
+		model: {},
+		items: [{ messages: [['human', 'Hi']] }],
 	});
-	const run = await runWorkflow({
-		nodes: [
-			{ id: 'items', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ messages: [['human', 'Hi']] }]) } },
-			{ id: 'chain', name: 'AI Chain', type: 'harness.aiChain', typeVersion: 1, position: [200, 0], parameters: {} },
-			{ id: 'model', name: 'Slier Chat Model', type: `${PACKAGE}.lmChatSlier`, typeVersion: 1, position: [200, 200], credentials: { slierApi: { id: 'c', name: 'c' } }, parameters: {} },
-		],
-		connections: {
-			Items: { main: [[{ node: 'AI Chain', type: 'main', index: 0 }]] },
-			'Slier Chat Model': { ai_languageModel: [[{ node: 'AI Chain', type: 'ai_languageModel', index: 0 }]] },
-		},
-		nodeTypes,
-		credentials: { slierApi: { apiKey, baseUrl: emulator.url } },
-	});
-	if (JSON.stringify(run.data).includes(apiKey)) throw new Error('the key leaked');
-	return { error: run.data.resultData.error };
+	return { error };
 }
 
 describe('Slier Chat Model, hostile inputs', () => {

@@ -1,10 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { AiChainStandIn } from '../harness/ai-chain';
-import { ItemsSource, NodeTypes } from '../harness/node-types';
-import { PACKAGE, runWorkflow } from '../harness/run-workflow';
-import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
-import { runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { runUnderAiNode } from '../harness/ai-node-run';
+import { runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 const emulator = useEmulator();
@@ -25,26 +23,11 @@ describe('Max Tokens (model_params.max_tokens)', () => {
 	});
 
 	it('Slier Chat Model sends Options → Max Tokens', async () => {
-		const run = await runWorkflow({
-			nodes: [
-				{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ messages: [['human', 'Hi']] }]) } },
-				{ id: 'c', name: 'AI Chain', type: 'harness.aiChain', typeVersion: 1, position: [200, 0], parameters: {} },
-				{
-					id: 'm',
-					name: 'Slier Chat Model',
-					type: `${PACKAGE}.lmChatSlier`,
-					typeVersion: 1,
-					position: [200, 200],
-					credentials: { slierApi: { id: 'c', name: 'c' } },
-					parameters: { model: { __rl: true, mode: 'id', value: 'claude-2' }, options: { maxTokens: 64, temperature: 0.5 } },
-				},
-			],
-			connections: {
-				Items: { main: [[{ node: 'AI Chain', type: 'main', index: 0 }]] },
-				'Slier Chat Model': { ai_languageModel: [[{ node: 'AI Chain', type: 'ai_languageModel', index: 0 }]] },
-			},
-			nodeTypes: new NodeTypes({ 'harness.itemsSource': new ItemsSource(), 'harness.aiChain': new AiChainStandIn(), [`${PACKAGE}.lmChatSlier`]: new LmChatSlier() }),
-			credentials: { slierApi: { apiKey: TEST_API_KEY, baseUrl: emulator.url } },
+		const { run } = await runUnderAiNode({
+			emulator,
+			consumer: { name: 'AI Chain', type: 'harness.aiChain', nodeType: new AiChainStandIn() },
+			model: { model: { __rl: true, mode: 'id', value: 'claude-2' }, options: { maxTokens: 64, temperature: 0.5 } },
+			items: [{ messages: [['human', 'Hi']] }],
 		});
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(sentParams()).toEqual([{ temperature: 0.5, max_tokens: 64 }]);

@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
 import { estimateTokens } from '../../nodes/LmChatSlier/tools/token-count';
-import { ItemsSource, NodeTypes } from '../harness/node-types';
-import { outputOf, PACKAGE, runWorkflow } from '../harness/run-workflow';
-import { TEST_API_KEY } from '../helpers/slier-node';
+import { runUnderAiNode } from '../harness/ai-node-run';
+import { aiNodeDescription } from '../harness/node-types';
+import { outputOf } from '../harness/run-workflow';
 import { useEmulator } from '../helpers/use-emulator';
 
 const emulator = useEmulator();
@@ -17,17 +16,12 @@ const { Document } = require('@langchain/core/documents');
  * downloads a tokenizer from the internet.
  */
 class SummarizeStandIn implements INodeType {
-	description: INodeTypeDescription = {
+	description: INodeTypeDescription = aiNodeDescription({
 		displayName: 'Summarize',
 		name: 'summarize',
-		group: ['transform'],
-		version: 1,
 		description: 'Stand-in for the Summarization Chain',
-		defaults: { name: 'Summarization Chain' },
-		inputs: ['main', { type: 'ai_languageModel', displayName: 'Model', required: true, maxConnections: 1 }],
-		outputs: ['main'],
-		properties: [],
-	};
+		defaultName: 'Summarization Chain',
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const supplied = (await this.getInputConnectionData('ai_languageModel', 0)) as unknown;
@@ -56,26 +50,11 @@ describe('token counting without the internet', () => {
 		}) as typeof fetch;
 		const started = Date.now();
 		try {
-			const run = await runWorkflow({
-				nodes: [
-					{ id: 'i', name: 'Items', type: 'harness.itemsSource', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ text: 'The library runs on solar panels.' }, { text: 'Trains run every 30 minutes.' }]) } },
-					{ id: 's', name: 'Summarization Chain', type: 'harness.summarize', typeVersion: 1, position: [200, 0], parameters: {} },
-					{
-						id: 'm',
-						name: 'Slier Chat Model',
-						type: `${PACKAGE}.lmChatSlier`,
-						typeVersion: 1,
-						position: [200, 200],
-						credentials: { slierApi: { id: 'c', name: 'c' } },
-						parameters: { model: { __rl: true, mode: 'id', value: 'claude-2' } },
-					},
-				],
-				connections: {
-					Items: { main: [[{ node: 'Summarization Chain', type: 'main', index: 0 }]] },
-					'Slier Chat Model': { ai_languageModel: [[{ node: 'Summarization Chain', type: 'ai_languageModel', index: 0 }]] },
-				},
-				nodeTypes: new NodeTypes({ 'harness.itemsSource': new ItemsSource(), 'harness.summarize': new SummarizeStandIn(), [`${PACKAGE}.lmChatSlier`]: new LmChatSlier() }),
-				credentials: { slierApi: { apiKey: TEST_API_KEY, baseUrl: emulator.url } },
+			const { run } = await runUnderAiNode({
+				emulator,
+				consumer: { name: 'Summarization Chain', type: 'harness.summarize', nodeType: new SummarizeStandIn() },
+				model: { model: { __rl: true, mode: 'id', value: 'claude-2' } },
+				items: [{ text: 'The library runs on solar panels.' }, { text: 'Trains run every 30 minutes.' }],
 			});
 			expect(run.data.resultData.error).toBeUndefined();
 			const [summary] = outputOf(run, 'Summarization Chain');
