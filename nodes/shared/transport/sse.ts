@@ -42,7 +42,9 @@ export interface SseEvents extends AsyncIterable<string> {
  *
  * The consumer decides when the answer is complete and stops pulling (`break`); then what trails
  * the answer is discarded until the response ends or END_GRACE_MS passes. Whatever happens to the
- * response after that point (a reset, our own destroy) cannot fail the answer.
+ * response after that point (a reset, our own destroy) cannot fail the answer. A consumer that
+ * stops before the answer has its finish (an AI node that stops reading) has the response
+ * destroyed at once: the server stops generating what nobody reads.
  */
 export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number): SseEvents {
 	const state = { open: true, finishing: false, quietBytes: 0 };
@@ -92,7 +94,8 @@ export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number):
 		} finally {
 			state.open = false;
 			clearTimeout(timer);
-			if (!ended) await discardRest(body, chunks);
+			if (!ended && state.finishing) await discardRest(body, chunks);
+			else if (!ended) body.destroy();
 		}
 	}
 
