@@ -1,4 +1,5 @@
 import { resolveToolName, type ToolSpec } from './specs';
+import { balancedEnd } from '../../shared/completion/json-text';
 
 /**
  * The lenient call reader. It finds tool calls in an answer the way models really write them:
@@ -91,7 +92,7 @@ function bareJsonCandidate(text: string, from: number): Candidate | undefined {
 			if (next[1] !== wanted && !(match[2] === '{' && next[1] === "'")) continue;
 		}
 		const end = balancedEnd(text, start);
-		return { start, end, body: text.slice(start, end ?? text.length), explicit: false };
+		return { start, end: end ?? null, body: text.slice(start, end ?? text.length), explicit: false };
 	}
 	return undefined;
 }
@@ -113,27 +114,6 @@ function partialOpener(text: string, from: number): Candidate | undefined {
 	return undefined;
 }
 
-/** Index just past the bracket that closes the one at `start` (JSON strings respected), or null. */
-export function balancedEnd(text: string, start: number): number | null {
-	let depth = 0;
-	let inString = false;
-	for (let i = start; i < text.length; i++) {
-		const c = text[i];
-		if (inString) {
-			if (c === '\\') i++;
-			else if (c === '"') inString = false;
-			continue;
-		}
-		if (c === '"') inString = true;
-		else if (c === '{' || c === '[') depth++;
-		else if (c === '}' || c === ']') {
-			depth--;
-			if (depth === 0) return i + 1;
-		}
-	}
-	return null;
-}
-
 /** JSON as models write it: a trailing comma, or text around the one JSON value, is forgiven. */
 export function parseLenient(text: string): unknown {
 	const trimmed = text.trim();
@@ -148,7 +128,7 @@ export function parseLenient(text: string): unknown {
 	const start = trimmed.search(/[[{]/);
 	if (start < 0) return undefined;
 	const end = balancedEnd(trimmed, start);
-	if (end === null || (start === 0 && end === trimmed.length)) return undefined;
+	if (end === undefined || (start === 0 && end === trimmed.length)) return undefined;
 	return parseLenient(trimmed.slice(start, end));
 }
 

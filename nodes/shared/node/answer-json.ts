@@ -1,5 +1,6 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
+import { balancedEnd } from '../completion/json-text';
 import { withErrorType } from './error-type';
 
 /** At most this many `{` / `[` positions are tried as the start of embedded JSON. */
@@ -16,25 +17,6 @@ function tryParse(text: string): Parsed {
 	} catch {
 		return { found: false };
 	}
-}
-
-/** The end (exclusive) of the bracketed value starting at `start`, strings and escapes respected. */
-function balancedEnd(text: string, start: number): number | undefined {
-	let depth = 0;
-	let inString = false;
-	for (let i = start; i < text.length; i++) {
-		const c = text[i];
-		if (inString) {
-			if (c === '\\') i++;
-			else if (c === '"') inString = false;
-		} else if (c === '"') inString = true;
-		else if (c === '{' || c === '[') depth++;
-		else if (c === '}' || c === ']') {
-			depth--;
-			if (depth === 0) return i + 1;
-		}
-	}
-	return undefined;
 }
 
 /**
