@@ -1,0 +1,40 @@
+import { PassThrough } from 'node:stream';
+
+import { readSse } from '../../nodes/shared/transport/sse';
+
+/**
+ * How a stream's response ends once its reader stops pulling. A reader that stops before the
+ * answer's finish (an AI node that stops reading) must drop the response at once, so the server
+ * stops generating; a reader that stops after the finish lets the end of the response arrive (a
+ * short grace), so an intact connection can go back to the pool.
+ */
+function body(): PassThrough & AsyncIterable<Buffer> {
+	// No auto-destroy: "destroyed" then means that the reader dropped the response.
+	const stream = new PassThrough({ autoDestroy: false });
+	stream.write('data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n');
+	return stream as PassThrough & AsyncIterable<Buffer>;
+}
+
+it('a reader that stops before the finish destroys the response at once, without the end grace', async () => {
+	const response = body();
+	const events = readSse(response, 10_000)[Symbol.asyncIterator]();
+	expect((await events.next()).value).toContain('Hi');
+	const started = Date.now();
+	await events.return!(undefined);
+	expect(response.destroyed).toBe(true);
+	// The end grace is 100 ms; dropping at once takes a turn or two.
+	expect(Date.now() - started).toBeLessThan(50);
+});
+
+it('a reader that stops after the finish lets the response end by itself within the grace', async () => {
+	const response = body();
+	const sse = readSse(response, 10_000);
+	const events = sse[Symbol.asyncIterator]();
+	await events.next();
+	sse.finished();
+	setTimeout(() => response.end('data: [DONE]\n\n'), 20);
+	await events.return!(undefined);
+	// Ended, not destroyed: the connection under it stays reusable.
+	expect(response.readableEnded).toBe(true);
+	expect(response.destroyed).toBe(false);
+});
