@@ -12,7 +12,7 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { CitationStripper } from '../shared/completion/citations';
 import { searchFields } from '../shared/completion/search-fields';
-import { streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
+import { answerOf, streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest, Message } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
 import { nodeEdgeError } from '../shared/node/edge-error';
@@ -181,8 +181,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 	}
 
 	private async answer(messages: Message[], config: CallConfig | undefined, tools: ToolSetup | undefined): Promise<Answer> {
-		for await (const event of this.call(messages, config, false, tools)) if (event.type === 'answer') return event.answer;
-		throw new Error('A completion ended without an answer');
+		return await answerOf(this.call(messages, config, false, tools));
 	}
 
 	/** The answer text, or an error for a refusal: a chain has no item to mark as filtered. */

@@ -90,9 +90,12 @@ function pushQuietly(assembler: StreamAssembler, data: string): string | undefin
 
 /** Runs one completion to its answer, streamed or not (the streamed text is not needed). */
 export async function complete(connection: Connection, completion: CompletionRequest, hooks: TransportHooks = {}): Promise<Answer> {
-	for await (const event of streamCompletion(connection, completion, hooks)) {
-		if (event.type === 'answer') return event.answer;
-	}
+	return await answerOf(streamCompletion(connection, completion, hooks));
+}
+
+/** The answer a completion's events end with, for a caller that does not need the text as it arrives. */
+export async function answerOf(events: AsyncIterable<CompletionEvent>): Promise<Answer> {
+	for await (const event of events) if (event.type === 'answer') return event.answer;
 	throw new Error('A completion ended without an answer');
 }
 
