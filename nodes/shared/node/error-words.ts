@@ -155,6 +155,7 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 			if (problem === 'stream_idle') return { message: idle, fix: raiseTimeout };
 			if (problem === 'headers_timeout') return { message: `Slier did not answer within ${limit}`, fix: raiseTimeout };
 			if (problem === 'body_timeout') return { message: `The response was silent for longer than ${limit}`, fix: raiseTimeout };
+			if (problem === 'answer_timeout') return { message: `Slier started answering but the whole answer did not arrive within ${limit}`, fix: raiseTimeout };
 			return { message: error.message.replace(/\.?$/, ''), fix: raiseTimeout };
 		}
 		case 'network': {

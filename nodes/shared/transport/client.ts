@@ -167,9 +167,10 @@ class AttemptDeadline {
 
 	private error(): SlierError {
 		const within = seconds(this.timeoutMs);
+		const timeoutMs = this.timeoutMs;
 		return this.responded
-			? new SlierError('timeout', `Slier started answering but the whole answer did not arrive within ${within}`)
-			: new SlierError('timeout', `Slier did not answer within ${within}`);
+			? new SlierError('timeout', `Slier started answering but the whole answer did not arrive within ${within}`, { problem: 'answer_timeout', timeoutMs })
+			: new SlierError('timeout', `Slier did not answer within ${within}`, { problem: 'headers_timeout', timeoutMs });
 	}
 }
 

@@ -32,6 +32,7 @@ export type SlierProblem =
 	| 'not_object_event' // stream: a data line that is JSON but not an object
 	| 'headers_timeout' // timeout: no response headers within the timeout
 	| 'body_timeout' // timeout: a response body silent for longer than the timeout
+	| 'answer_timeout' // timeout: a plain answer started but did not arrive whole within the timeout
 	| 'stream_idle' // timeout: a stream without answer text for longer than the timeout
 	| 'bad_key' // request: the key cannot be sent in a header
 	| 'unsendable' // request: undici refused the request as built
