@@ -91,6 +91,7 @@ export class N8nHost {
 	 * health check turns ready before webhooks are registered).
 	 */
 	async start(): Promise<void> {
+		if (this.server && this.server.exitCode === null) return; // already running
 		this.server = spawn(this.nodeBin, [this.n8nBin, 'start'], { cwd: this.home, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.server.stdout?.on('data', (c: Buffer) => (this.serverLog += c.toString()));
 		this.server.stderr?.on('data', (c: Buffer) => (this.serverLog += c.toString()));
