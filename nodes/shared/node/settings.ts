@@ -1,6 +1,9 @@
 import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 
 import type { ApiVersion } from '../completion/types';
+import { MAX_CONCURRENCY, MAX_TIMER_MS } from '../transport/limits';
+
+export { MAX_CONCURRENCY, MAX_TIMER_MS };
 
 /**
  * The settings every Slier node shares (Slier Chat, Slier Search, Slier Chat Model): their defaults
@@ -10,13 +13,9 @@ import type { ApiVersion } from '../completion/types';
  */
 
 export const DEFAULT_TIMEOUT_MS = 300_000;
-/** The longest timer Node.js can set (2^31 − 1 ms, about 24.8 days); anything longer fires after 1 ms. */
-export const MAX_TIMER_MS = 2_147_483_647;
 export const DEFAULT_MAX_RETRIES = 2;
 export const MAX_RETRIES = 10;
 export const DEFAULT_MAX_CONCURRENCY = 8;
-/** The most requests at once: per node run (Max Concurrent Requests), and per provider and key in one n8n process. */
-export const MAX_CONCURRENCY = 64;
 
 export type Fail = (problem: string, fix: string) => Error;
 

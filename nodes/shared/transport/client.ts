@@ -7,7 +7,7 @@ import { asBlockedError, checkEgress } from './egress';
 import { excerpt, parseErrorBody, SlierError, stripBom, type SlierErrorDetails } from './errors';
 import type { AttemptOutcome, Release } from './limiter';
 import { redactKey, redactParsed } from './redact';
-import { MAX_TIMER_MS } from '../node/settings';
+import { MAX_TIMER_MS } from './limits';
 import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
 import { seconds } from './format';
 import { contentTypeOf, notApiError, peekStart, shapeOf, type ResponseShape } from './response-kind';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { MAX_CONCURRENCY } from '../node/settings';
+import { MAX_CONCURRENCY } from './limits';
 import { abortedError, RETRY_AFTER_CAP_MS } from './retry';
 
 export type AttemptOutcome =

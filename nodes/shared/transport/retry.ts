@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS } from '../node/settings';
+import { MAX_TIMER_MS } from './limits';
 import { SlierError } from './errors';
 
 /** Statuses worth another try: the request may succeed unchanged a moment later. */
