@@ -9,7 +9,7 @@ import {
 
 import { searchModels } from '../shared/methods/models';
 import { readCredentials } from '../shared/node/credentials';
-import { nodeEdgeError } from '../shared/node/edge-error';
+import { nodeEdgeError } from '../shared/node/errors';
 import { modelProperty } from '../shared/node/properties';
 import { readModelSettings, type Fail } from '../shared/node/settings';
 import { egressFilterOf } from '../shared/transport/egress';

@@ -15,12 +15,12 @@ import { searchFields } from '../shared/completion/search-fields';
 import { answerOf, streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest, Message } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
-import { nodeEdgeError } from '../shared/node/edge-error';
+import { contentFilterWords } from '../shared/node/error-words';
+import { nodeEdgeError, nodeErrorFrom, toNodeError } from '../shared/node/errors';
 import type { EgressFilter } from '../shared/transport/egress';
 import { linkedSignal } from '../shared/transport/signals';
 import { SlierError } from '../shared/transport/errors';
 import { sharedLimiter } from '../shared/transport/limiter';
-import { contentFilterError, modelCallError } from './errors';
 import { toSlierMessages, UnsupportedContentError } from './messages';
 import type { ModelSettings } from '../shared/node/settings';
 import { toolCallError, toolsOffError } from './tools/errors';
@@ -174,7 +174,10 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 					this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
 			});
 		} catch (error) {
-			throw error instanceof SlierError ? modelCallError(node, error, settings) : nodeEdgeError(node, error);
+			// No "(item N)": the AI node, not this sub-node, knows which of its items was being answered.
+			throw error instanceof SlierError
+				? toNodeError(node, error, settings, { model: settings.model || undefined, audience: 'model' })
+				: nodeEdgeError(node, error);
 		} finally {
 			signal.dispose();
 		}
@@ -186,7 +189,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 
 	/** The answer text, or an error for a refusal: a chain has no item to mark as filtered. */
 	private finalText(answer: Answer): string {
-		if (answer.filtered) throw contentFilterError(this.context.node, answer);
+		if (answer.filtered) throw nodeErrorFrom(this.context.node, contentFilterWords(answer.filter, 'model'));
 		const { searchMode, stripCitations } = this.context.settings;
 		return (searchMode ? searchFields(answer, stripCitations).content : answer.content) ?? '';
 	}

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { searchModels } from '../shared/methods/models';
-import { nodeEdgeError } from '../shared/node/edge-error';
+import { nodeEdgeError } from '../shared/node/errors';
 import {
 	messageProperties,
 	modelParamsProperty,

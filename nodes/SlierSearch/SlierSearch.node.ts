@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { nodeEdgeError } from '../shared/node/edge-error';
+import { nodeEdgeError } from '../shared/node/errors';
 import { messageProperties, optionsProperty, streamProperty } from '../shared/node/properties';
 import { runCompletions } from '../shared/node/run-items';
 

@@ -1,7 +1,6 @@
 import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
-import { nodeEdgeError } from '../../nodes/shared/node/edge-error';
-import { errorTypeOf } from '../../nodes/shared/node/error-type';
+import { errorTypeOf, nodeEdgeError } from '../../nodes/shared/node/errors';
 import { SlierError } from '../../nodes/shared/transport/errors';
 
 /** n8n's community lint (require-node-api-error): what leaves a node is n8n's own error type. */
@@ -26,7 +25,7 @@ describe("a node's edge", () => {
 	});
 
 	it('keeps the errorType of a transport error that reaches it unexplained', () => {
-		const error = nodeEdgeError(node, new SlierError('timeout', 'Slier did not answer within 5 s'));
+		const error = nodeEdgeError(node, new SlierError('timeout', { problem: 'headers_timeout', timeoutMs: 5000 }));
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(errorTypeOf(error)).toBe('timeout');
 	});

@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { ERROR_TYPES } from '../../nodes/shared/node/error-type';
+import { ERROR_TYPES } from '../../nodes/shared/node/error-words';
 import { closedPort } from '../helpers/raw-server';
 import { jsonOf, runSlierNode } from '../helpers/slier-node';
 import { applySsrfPolicy } from '../helpers/ssrf-policy';

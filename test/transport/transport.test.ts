@@ -5,6 +5,7 @@ import type { Answer } from '../../nodes/shared/completion/types';
 import { requestJson } from '../../nodes/shared/transport/client';
 import { getDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { SlierError } from '../../nodes/shared/transport/errors';
+import { transportWords } from '../../nodes/shared/node/error-words';
 import { closedPort } from '../helpers/raw-server';
 import { TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
@@ -30,6 +31,9 @@ async function failure(fn: () => Promise<unknown>): Promise<SlierError> {
 	}
 	throw new Error('expected a failure, got success');
 }
+
+/** What a user reads about `error` (the transport itself states only facts). */
+const said = (error: SlierError) => transportWords(error, { settings: { timeoutMs: 5_000, maxRetries: 2 }, audience: 'item' }).message;
 
 const completions = () => emulator.requests.filter((r) => r.path.endsWith('/completions')).length;
 
@@ -127,7 +131,7 @@ describe('transport: retries', () => {
 		);
 		expect(retries).toEqual([1]);
 		expect(error.kind).toBe('network');
-		expect(error.message).toBe(`Could not reach Slier at http://127.0.0.1:${port} (connection refused)`);
+		expect(said(error)).toBe(`Could not reach Slier at http://127.0.0.1:${port} (connection refused)`);
 	});
 
 	it('does not retry a 401', async () => {
@@ -139,7 +143,7 @@ describe('transport: retries', () => {
 	it('does not follow a redirect, so the key never goes to another host', async () => {
 		const error = await failure(() => chat('moved [[redirect]]'));
 		expect(error.status).toBe(307);
-		expect(error.message).toMatch(/redirect \(HTTP 307\), which is not followed/);
+		expect(said(error)).toMatch(/redirect \(HTTP 307\).*, which is not followed/);
 		expect(emulator.requests).toHaveLength(1);
 	});
 });
@@ -147,23 +151,23 @@ describe('transport: retries', () => {
 describe('transport: broken streams are never passed off as answers', () => {
 	it('fails a stream that ends without [DONE] or a finish reason', async () => {
 		const error = await failure(() => chat('cut [[cut after=2]]', true));
-		expect(error.message).toBe('The stream ended early: Slier closed it before the answer was complete (17 characters had arrived)');
+		expect(said(error)).toBe('The stream ended early: Slier closed it before the answer was complete (17 characters had arrived)');
 	});
 
 	it('fails with the message of an error object inside the stream', async () => {
 		const error = await failure(() => chat('boom [[stream-error after=2]]', true));
-		expect(error.message).toBe('Slier reported an error inside the stream: The model failed while answering.');
+		expect(said(error)).toBe('Slier reported an error inside the stream: The model failed while answering.');
 		expect(error.details.status).toBe(500);
 	});
 
 	it('fails on a data line that is not JSON, naming it', async () => {
 		const error = await failure(() => chat('garbled [[malformed after=1]]', true));
-		expect(error.message).toBe('Slier sent a stream event that is not valid JSON: {"id": "broken", "choices": [');
+		expect(said(error)).toBe('Slier sent a stream event that is not valid JSON: {"id": "broken", "choices": [');
 	});
 
 	it('does not retry a reset after the stream started, and says how much had arrived', async () => {
 		const error = await failure(() => chat('reset later [[reset-mid after=2]]', true));
-		expect(error.message).toMatch(/^The stream was interrupted after 17 characters of the answer had arrived: Could not reach Slier/);
+		expect(said(error)).toMatch(/^The stream was interrupted after 17 characters of the answer had arrived: the connection to Slier at .* broke \(connection reset\)$/);
 		expect(completions()).toBe(1);
 	});
 
@@ -177,14 +181,14 @@ describe('transport: timeouts and cancelling', () => {
 	it('times out slow headers, without retrying', async () => {
 		const error = await failure(() => chat('slow [[slow-headers ms=1500]]', false, { timeoutMs: 300 }));
 		expect(error.kind).toBe('timeout');
-		expect(error.message).toBe('Slier did not answer within 0.3 seconds');
+		expect(said(error)).toBe('Slier did not answer within 0.3 seconds');
 		expect(completions()).toBe(1);
 	});
 
 	it('times out a stream that goes silent', async () => {
 		const error = await failure(() => chat('idle [[idle after=2 ms=1500]]', true, { timeoutMs: 300 }));
 		expect(error.kind).toBe('timeout');
-		expect(error.message).toMatch(/^The stream was interrupted after 17 characters of the answer had arrived: .*silent for longer than 0.3 seconds/);
+		expect(said(error)).toMatch(/^The stream was interrupted after 17 characters of the answer had arrived: .*silent for longer than 0.3 seconds/);
 	});
 
 	it('aborts an in-flight request within 100 ms of the cancel', async () => {

@@ -105,18 +105,10 @@ function filteredAnswer(error: SlierError, partial: string | null): Answer {
 	return answer;
 }
 
-/** A stream that failed: the filtered answer for a content filter, else the error in its words. */
+/** A stream that failed: the filtered answer for a content filter, else the error with how much had arrived. */
 function streamFailure(error: unknown, assembler: StreamAssembler): Answer {
 	if (!(error instanceof SlierError)) throw error;
 	if (error.isContentFilter) return filteredAnswer(error, assembler.partialText());
-	// Once text has streamed, a broken connection must not pass for a complete answer.
-	if (error.details.midStream && (error.kind === 'network' || error.kind === 'timeout' || error.kind === 'protocol')) {
-		const chars = assembler.receivedChars;
-		throw new SlierError(
-			error.kind === 'timeout' ? 'timeout' : 'stream',
-			`The stream was interrupted after ${chars} character${chars === 1 ? '' : 's'} of the answer had arrived: ${error.message}`,
-			{ ...error.details, problem: 'interrupted', receivedChars: chars, interruptedBy: error.kind },
-		);
-	}
+	if (error.details.problem === 'interrupted') error.details.receivedChars = assembler.receivedChars;
 	throw error;
 }

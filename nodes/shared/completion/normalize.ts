@@ -80,13 +80,7 @@ export function choiceTexts(choices: unknown[]): ChoiceText[] {
 
 /** An answer with neither text nor a finish reason: nothing to pass on, and nothing says why. */
 export function noAnswerError(how: 'stream' | 'json'): SlierError {
-	return new SlierError(
-		'response',
-		how === 'stream'
-			? 'Slier sent a stream with no text and no finish reason'
-			: 'Slier sent an answer with no text and no finish reason',
-		{ problem: 'no_answer', fromStream: how === 'stream' },
-	);
+	return new SlierError('response', { problem: 'no_answer', fromStream: how === 'stream' });
 }
 
 export function filterOf(details: FilterDetails): ContentFilter {
@@ -102,7 +96,7 @@ export function fromCompletion(body: unknown, meta?: ResponseMeta): Answer {
 	// JSON that is not an object, or one with no choices and no sign of a completion: another service
 	// answered (a wrong Base URL).
 	if (!isObject(body) || (body.choices === undefined && !/^(chat|search)\.completion/.test(str(body.object) ?? ''))) {
-		throw new SlierError('response', 'The Base URL answered with JSON that is not a Slier completion', {
+		throw new SlierError('response', {
 			problem: 'not_api',
 			status: meta?.status,
 			contentType: meta?.contentType || undefined,
@@ -115,7 +109,7 @@ export function fromCompletion(body: unknown, meta?: ResponseMeta): Answer {
 	const choice = (choices.find((c) => isObject(c) && c.index === 0) ?? choices[0]) as unknown;
 	const message = isObject(choice) && isObject(choice.message) ? choice.message : undefined;
 	if (!isObject(choice) || !message) {
-		throw new SlierError('response', 'Slier sent a response without an answer (no choices[0].message)', { problem: 'no_choice' });
+		throw new SlierError('response', { problem: 'no_choice' });
 	}
 	const finishReason = str(choice.finish_reason);
 	const content = cleanContent(contentText(message.content));

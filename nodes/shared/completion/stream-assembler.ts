@@ -76,7 +76,7 @@ export class StreamAssembler {
 		}
 		const chunk = parseJson(data) as Record<string, unknown> | undefined;
 		if (chunk === undefined) {
-			throw new SlierError('stream', `Slier sent a stream event that is not valid JSON: ${excerpt(data)}`, {
+			throw new SlierError('stream', {
 				problem: 'bad_event',
 				bodyExcerpt: excerpt(data),
 				receivedChars: this.receivedChars,
@@ -85,7 +85,7 @@ export class StreamAssembler {
 		// Parsing undoes JSON escapes ("\/"), which could bring back a key the raw text hid.
 		if (this.apiKey) redactParsed(chunk, this.apiKey);
 		if (chunk === null || typeof chunk !== 'object') {
-			throw new SlierError('stream', `Slier sent a stream event that is not a JSON object: ${excerpt(data)}`, {
+			throw new SlierError('stream', {
 				problem: 'not_object_event',
 				bodyExcerpt: excerpt(data),
 				receivedChars: this.receivedChars,
@@ -135,7 +135,7 @@ export class StreamAssembler {
 
 	private append(state: ChoiceState, piece: string): string {
 		if (this.chars + piece.length > LIMITS.answerChars) {
-			throw tooLarge('an answer', `${LIMITS.answerChars / 1024 / 1024} Mi characters`);
+			throw tooLarge('big_answer', LIMITS.answerChars);
 		}
 		this.chars += piece.length;
 		const safe = state.redactor ? state.redactor.push(piece) : piece;
@@ -162,11 +162,7 @@ export class StreamAssembler {
 			status: typeof e.status === 'number' ? e.status : undefined,
 			receivedChars: this.receivedChars,
 		};
-		throw new SlierError(
-			'stream',
-			`Slier reported an error inside the stream: ${details.apiMessage ?? details.reason ?? 'no message'}`,
-			details,
-		);
+		throw new SlierError('stream', details);
 	}
 
 	/** The first choice's text received so far, for a filtered or interrupted answer (after flushText). */
@@ -184,11 +180,7 @@ export class StreamAssembler {
 		const first = this.choices.get(0);
 		const finishReason = first?.finishReason ?? null;
 		if (!this.done && finishReason === null && !this.finished) {
-			throw new SlierError(
-				'stream',
-				`The stream ended early: Slier closed it before the answer was complete (${first?.text.length ?? 0} characters had arrived)`,
-				{ problem: 'ended_early', receivedChars: this.receivedChars },
-			);
+			throw new SlierError('stream', { problem: 'ended_early', receivedChars: this.receivedChars });
 		}
 		const content = cleanContent(first?.text ?? '');
 		if (content === null && finishReason === null) throw noAnswerError('stream');

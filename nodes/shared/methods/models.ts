@@ -11,7 +11,7 @@ import { requestJson } from '../transport/client';
 import { egressFilterOf } from '../transport/egress';
 import { SlierError } from '../transport/errors';
 import { readCredentials } from '../node/credentials';
-import { nodeEdgeError } from '../node/edge-error';
+import { nodeEdgeError } from '../node/errors';
 import { transportWords } from '../node/error-words';
 
 const LIST_SETTINGS = { timeoutMs: 30_000, maxRetries: 1 };

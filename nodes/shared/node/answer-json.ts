@@ -1,7 +1,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { balancedEnd } from '../completion/json-text';
-import { withErrorType } from './error-type';
+import { typed } from './errors';
 
 /** At most this many `{` / `[` positions are tried as the start of embedded JSON. */
 const MAX_STARTS = 50;
@@ -61,5 +61,5 @@ export function invalidJsonError(node: INode, itemIndex: number, text: string | 
 		description:
 			'Ask the model for JSON only, e.g. end the message with "Answer with a JSON object only, no other text.", or set Options → Answer Format to Text.',
 	});
-	return withErrorType(error, 'invalid_json');
+	return typed(error, 'invalid_json');
 }

@@ -1,11 +1,34 @@
 import type { ContentFilter } from '../completion/types';
-import { NETWORK_CODES } from '../transport/client';
 import type { SlierError } from '../transport/errors';
+import { LIMITS, mib } from '../transport/body';
 import { humanDuration, seconds } from '../transport/format';
 import { redactKey } from '../transport/redact';
 import { exceedsRetryAfterCap, RETRY_AFTER_CAP_MS } from '../transport/retry';
-import type { ErrorType } from './error-type';
 import type { ItemSettings } from './settings';
+
+/**
+ * The stable word a failed item carries in `errorType`, so a Switch node can route failures
+ * without matching English text. Public contract (DESIGN.md): add words, never rename. The word
+ * for each failure is chosen with its message and fix below.
+ */
+export const ERROR_TYPES = [
+	'rate_limited',
+	'timeout',
+	'content_filter',
+	'auth',
+	'bad_request',
+	'not_found',
+	'server_error',
+	'network',
+	'stream_interrupted',
+	'invalid_input',
+	'invalid_json',
+	'blocked',
+	// A failure the node did not foresee (a bug): never passed off as the user's input.
+	'unexpected',
+] as const;
+
+export type ErrorType = (typeof ERROR_TYPES)[number];
 
 /**
  * The one author of what a user reads about a failure. Transport and completion errors carry
@@ -38,6 +61,21 @@ export const DEFAULT_BASE_URL_EXAMPLE = 'https://api.slier.ai';
 
 const SSRF_ALLOW_HINT =
 	'An n8n administrator can allow it with N8N_SSRF_ALLOWED_IP_RANGES (e.g. 10.0.0.5/32) or N8N_SSRF_ALLOWED_HOSTNAMES, or remove it from N8N_SSRF_BLOCKED_IP_RANGES / N8N_SSRF_BLOCKED_HOSTNAMES';
+
+/** Network failure codes in words (the cause codes a network error carries). */
+const NETWORK_CODES: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	EPIPE: 'connection closed',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'DNS lookup failed',
+	ETIMEDOUT: 'connection timed out',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	UND_ERR_SOCKET: 'connection closed by the server',
+	UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+	UND_ERR_CLOSED: 'connection closed',
+};
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -91,7 +129,7 @@ function baseUrlFix(error: SlierError): string {
 	return `Set the Base URL in the Slier API credential to the Slier API's address, ${DEFAULT_BASE_URL_EXAMPLE} (the default), not a website or another service.${at}`;
 }
 
-/** The errorType of a transport failure (a stable word, see error-type.ts). */
+/** The errorType of a transport failure (a stable word, see ERROR_TYPES). */
 export function transportErrorType(error: SlierError): ErrorType {
 	switch (error.kind) {
 		case 'http':
@@ -155,8 +193,7 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 			if (problem === 'stream_idle') return { message: idle, fix: raiseTimeout };
 			if (problem === 'headers_timeout') return { message: `Slier did not answer within ${limit}`, fix: raiseTimeout };
 			if (problem === 'body_timeout') return { message: `The response was silent for longer than ${limit}`, fix: raiseTimeout };
-			if (problem === 'answer_timeout') return { message: `Slier started answering but the whole answer did not arrive within ${limit}`, fix: raiseTimeout };
-			return { message: error.message.replace(/\.?$/, ''), fix: raiseTimeout };
+			return { message: `Slier started answering but the whole answer did not arrive within ${limit}`, fix: raiseTimeout };
 		}
 		case 'network': {
 			const origin = error.details.origin ?? 'the Base URL';
@@ -203,7 +240,7 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 						fix: streamBrokeFix(ctx),
 					};
 				default:
-					return { message: error.message, fix: streamBrokeFix(ctx) };
+					return { message: `Slier's stream broke (${problem ?? 'no details'})`, fix: streamBrokeFix(ctx) };
 			}
 		case 'response':
 			if (problem === 'not_api') {
@@ -226,7 +263,9 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 						? `Slier sent a response that is not valid JSON: ${error.details.bodyExcerpt || '(empty body)'}`
 						: problem === 'error_in_body'
 							? `Slier sent an error instead of an answer (HTTP ${status ?? '?'}): ${apiMessage ?? reason ?? error.details.bodyExcerpt ?? 'no message'}`
-							: error.message,
+							: problem === 'undecodable'
+								? `Slier sent a response marked as ${error.details.encoding ?? '?'}-compressed that could not be decompressed (${error.details.causeMessage ?? 'unknown cause'})`
+								: `Slier (or a proxy between) sent the response compressed as "${error.details.encoding ?? '?'}", which this node cannot read (it reads gzip, deflate and br)`,
 				fix: 'This looks like a problem on the Slier side or in a proxy between. Try again later.',
 			};
 		case 'protocol':
@@ -236,16 +275,17 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 			};
 		case 'aborted':
 			return { message: 'The request was canceled because the workflow execution was stopped', fix: 'The execution was stopped.' };
-		case 'blocked':
+		case 'blocked': {
+			const { blockedTarget, viaProxy } = error.details;
+			const where = viaProxy ? `the proxy ${blockedTarget} (HTTP_PROXY / HTTPS_PROXY)` : (blockedTarget ?? 'the target');
 			return {
-				message: error.details.blockedTarget
-					? `This n8n instance's SSRF protection does not allow requests to ${error.details.blockedTarget}, so nothing was sent. ${SSRF_ALLOW_HINT}`
-					: error.message,
+				message: `This n8n instance's SSRF protection does not allow requests to ${where}, so nothing was sent. ${SSRF_ALLOW_HINT}`,
 				fix: `Use the public Slier API (${DEFAULT_BASE_URL_EXAMPLE}), or ask the n8n administrator to allow this address (see the message).`,
 			};
+		}
 		case 'too_large':
 			return {
-				message: error.message,
+				message: `Slier sent ${tooLargeWhat(problem, error.details.limit)}, the most this node reads; it stopped reading and dropped the connection`,
 				fix: 'Check the Base URL in the Slier API credential: it may point at a file or a gateway instead of the Slier API. For a very long answer, ask for a shorter one.',
 			};
 		case 'request':
@@ -255,9 +295,13 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 					fix: 'Open the Slier API credential and paste the API key again, as one line without spaces or line breaks.',
 				};
 			}
-			if (problem === 'proxy') {
+			if (problem === 'proxy' || problem === 'proxy_auth') {
+				const scheme = error.details.proxyScheme ?? 'HTTP';
 				return {
-					message: error.message,
+					message:
+						problem === 'proxy_auth'
+							? "The proxy named in this n8n's environment (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY) asks for a user name and password (HTTP 407): put them in the proxy URL, as in http://user:password@proxy:3128"
+							: `The proxy that this n8n's environment names for ${scheme} requests (${scheme}_PROXY, ALL_PROXY or their lower-case forms) is not a valid URL, so nothing was sent`,
 					fix: "Nothing was sent to Slier and it was not retried. Ask the n8n administrator to check this instance's proxy variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY).",
 				};
 			}
@@ -321,6 +365,20 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 		message: `Slier rejected the request (HTTP ${status ?? '?'}): ${apiMessage ?? error.details.bodyExcerpt ?? 'no details'}`,
 		fix: param ? `Check the "${param}" part of the request.` : 'Check the messages and model parameters.',
 	};
+}
+
+/** Which cap a too-large response passed, and the cap: "a stream larger than 512 MiB". */
+function tooLargeWhat(problem: SlierError['details']['problem'], limit: number | undefined): string {
+	switch (problem) {
+		case 'big_answer':
+			return `an answer larger than ${(limit ?? LIMITS.answerChars) / 1024 / 1024} Mi characters`;
+		case 'big_event':
+			return `one stream event (or line) larger than ${mib(limit ?? LIMITS.sseEventBytes)}`;
+		case 'big_stream':
+			return `a stream larger than ${mib(limit ?? LIMITS.streamBytes)}`;
+		default:
+			return `a JSON response larger than ${mib(limit ?? LIMITS.jsonBodyBytes)}`;
+	}
 }
 
 /**

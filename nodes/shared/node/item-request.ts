@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { CompletionRequest, Endpoint } from '../completion/types';
-import { inputError } from './input-error';
+import { inputError } from './errors';
 import { readMessages } from './messages';
 import type { ParamReader } from './param-reader';
 import { checkApiVersion, checkModel, checkModelParams, readItemSettings, type Fail, type ItemSettings, type ModelParamValues } from './settings';

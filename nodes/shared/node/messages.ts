@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { Message, Role } from '../completion/types';
-import { inputError } from './input-error';
+import { inputError } from './errors';
 import type { ParamReader } from './param-reader';
 import { describeValue } from './settings';
 

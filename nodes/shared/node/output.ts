@@ -1,7 +1,7 @@
 import { deepCopy, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
 
 import type { Answer } from '../completion/types';
-import type { ErrorType } from './error-type';
+import type { ErrorType } from './error-words';
 import type { ItemSettings } from './settings';
 
 /**

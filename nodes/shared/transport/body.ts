@@ -22,11 +22,9 @@ export const LIMITS = {
 
 export const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
-export function tooLarge(what: string, limit: string): SlierError {
-	return new SlierError(
-		'too_large',
-		`Slier sent ${what} larger than ${limit}, the most this node reads; it stopped reading and dropped the connection`,
-	);
+/** Slier sent more than a cap allows (which cap: the problem; the cap: limit). */
+export function tooLarge(problem: 'big_json' | 'big_event' | 'big_stream' | 'big_answer', limit: number): SlierError {
+	return new SlierError('too_large', { problem, limit });
 }
 
 /**
@@ -68,7 +66,7 @@ export class StreamBudget {
 	add(bytes: number): void {
 		this.total += bytes;
 		this.pending += bytes;
-		if (this.pending > LIMITS.sseEventBytes) throw tooLarge('one stream event (or line)', mib(LIMITS.sseEventBytes));
-		if (this.total > LIMITS.streamBytes) throw tooLarge('a stream', mib(LIMITS.streamBytes));
+		if (this.pending > LIMITS.sseEventBytes) throw tooLarge('big_event', LIMITS.sseEventBytes);
+		if (this.total > LIMITS.streamBytes) throw tooLarge('big_stream', LIMITS.streamBytes);
 	}
 }

@@ -1,15 +1,14 @@
 import { request, type Dispatcher } from 'undici';
 
-import { LIMITS, mib, readCapped, tooLarge } from './body';
+import { LIMITS, readCapped, tooLarge } from './body';
 import { ACCEPT_ENCODING, decodedBody, decodingFailure, type Body } from './decode';
 import { getDispatcher } from './dispatcher';
 import { asBlockedError, checkEgress } from './egress';
-import { excerpt, parseErrorBody, SlierError, stripBom, type SlierErrorDetails } from './errors';
+import { excerpt, interruptedError, parseErrorBody, SlierError, stripBom, type SlierErrorDetails } from './errors';
 import type { AttemptOutcome, Release } from './limiter';
 import { redactKey, redactParsed } from './redact';
 import { MAX_TIMER_MS } from './limits';
 import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
-import { seconds } from './format';
 import { contentTypeOf, notApiError, peekStart, shapeOf, type ResponseShape } from './response-kind';
 import { parseJson } from './parse-json';
 import { readSse, type SseEvents } from './sse';
@@ -96,6 +95,8 @@ async function* streamEvents(sse: SseEvents, req: SlierRequest, release: Release
 	} catch (error) {
 		outcome = { kind: 'failed' };
 		const failure = toSlierError(error, req, 'body');
+		// Once a stream has started, a broken connection must not pass for a complete answer.
+		if (failure.kind === 'network' || failure.kind === 'timeout' || failure.kind === 'protocol') throw interruptedError(failure);
 		failure.details.midStream = true;
 		throw failure;
 	} finally {
@@ -166,11 +167,7 @@ class AttemptDeadline {
 	}
 
 	private error(): SlierError {
-		const within = seconds(this.timeoutMs);
-		const timeoutMs = this.timeoutMs;
-		return this.responded
-			? new SlierError('timeout', `Slier started answering but the whole answer did not arrive within ${within}`, { problem: 'answer_timeout', timeoutMs })
-			: new SlierError('timeout', `Slier did not answer within ${within}`, { problem: 'headers_timeout', timeoutMs });
+		return new SlierError('timeout', { problem: this.responded ? 'answer_timeout' : 'headers_timeout', timeoutMs: this.timeoutMs });
 	}
 }
 
@@ -295,27 +292,22 @@ function httpError(
 	const details: SlierErrorDetails = { status, ...redactParsed(parseErrorBody(text), apiKey), retryAfterMs: parseRetryAfter(headers) };
 	if (status >= 300 && status < 400) {
 		const location = redirectTarget(headers.location, baseUrl, apiKey);
-		return new SlierError(
-			'http',
-			`Slier answered with a redirect (HTTP ${status}), which is not followed so the API key is never sent elsewhere`,
-			{ ...details, problem: 'redirect', location },
-		);
+		return new SlierError('http', { ...details, problem: 'redirect', location });
 	}
-	const what = details.apiMessage ?? details.bodyExcerpt ?? 'no error message in the response';
-	return new SlierError('http', `Slier answered HTTP ${status}: ${what}`, details);
+	return new SlierError('http', details);
 }
 
 async function readJson(res: Dispatcher.ResponseData, req: SlierRequest): Promise<unknown> {
 	let text: string;
 	try {
-		const tooBig = () => tooLarge('a JSON response', mib(LIMITS.jsonBodyBytes));
+		const tooBig = () => tooLarge('big_json', LIMITS.jsonBodyBytes);
 		text = redactKey(await readCapped(res.body, LIMITS.jsonBodyBytes, { fail: tooBig }), req.apiKey);
 	} catch (error) {
 		throw toSlierError(error, req, 'body');
 	}
 	const parsed = parseJson(stripBom(text));
 	if (parsed === undefined) {
-		throw new SlierError('response', `Slier sent a response that is not valid JSON: ${excerpt(text) || '(empty body)'}`, {
+		throw new SlierError('response', {
 			problem: 'not_json',
 			status: res.statusCode,
 			bodyExcerpt: excerpt(text),
@@ -347,8 +339,7 @@ function errorInBody(
 	const namedStatus = typeof named === 'number' ? named : Number(named);
 	if (Number.isInteger(namedStatus) && namedStatus >= 400 && namedStatus < 600) return httpError(namedStatus, text, headers, apiKey, baseUrl);
 	if (details.reason === 'content_filter') return httpError(400, text, headers, apiKey, baseUrl);
-	const what = details.apiMessage ?? details.reason ?? details.bodyExcerpt ?? 'no message';
-	return new SlierError('response', `Slier sent an error instead of an answer (HTTP ${status}): ${what}`, {
+	return new SlierError('response', {
 		...details,
 		problem: 'error_in_body',
 		status,
@@ -359,21 +350,6 @@ function errorInBody(
 export function joinUrl(baseUrl: string, path: string): string {
 	return `${baseUrl.replace(/\/+$/, '')}${path}`;
 }
-
-/** Network failure codes in words (also used by node/error-words.ts). */
-export const NETWORK_CODES: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset',
-	EPIPE: 'connection closed',
-	ENOTFOUND: 'host not found',
-	EAI_AGAIN: 'DNS lookup failed',
-	ETIMEDOUT: 'connection timed out',
-	EHOSTUNREACH: 'host unreachable',
-	ENETUNREACH: 'network unreachable',
-	UND_ERR_SOCKET: 'connection closed by the server',
-	UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-	UND_ERR_CLOSED: 'connection closed',
-};
 
 /** Errors about the request as built (a header undici refuses), not about the network: never retried. */
 const REQUEST_CODES = new Set([
@@ -412,28 +388,23 @@ export function toSlierError(error: unknown, req: SlierRequest, phase: 'request'
 	const code = err.code ?? err.cause?.code ?? '';
 	const timeoutMs = req.timeoutMs;
 	if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-		return new SlierError('timeout', `Slier did not answer within ${seconds(timeoutMs)}`, { problem: 'headers_timeout', timeoutMs, cause: code });
+		return new SlierError('timeout', { problem: 'headers_timeout', timeoutMs, cause: code });
 	}
 	if (code === 'UND_ERR_BODY_TIMEOUT') {
-		return new SlierError('timeout', `The response was silent for longer than ${seconds(timeoutMs)}`, { problem: 'body_timeout', timeoutMs, cause: code });
+		return new SlierError('timeout', { problem: 'body_timeout', timeoutMs, cause: code });
 	}
 	const message = redactKey(err.message ?? 'unknown error', req.apiKey);
 	if (/Proxy Authentication Required \(407\)|Proxy response \(407\)/.test(message)) {
-		return new SlierError(
-			'request',
-			"The proxy named in this n8n's environment (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY) asks for a user name and password (HTTP 407): put them in the proxy URL, as in http://user:password@proxy:3128",
-
-			{ problem: 'proxy' },
-		);
+		return new SlierError('request', { problem: 'proxy_auth' });
 	}
 	const coding = decodingFailure(error);
 	if (coding) {
 		// The bytes are wrong (zlib's Z_DATA_ERROR, say): trying again will not help.
-		return new SlierError('response', `Slier sent a response marked as ${coding}-compressed that could not be decompressed (${message})`);
+		return new SlierError('response', { problem: 'undecodable', encoding: coding, causeMessage: message });
 	}
 	const origin = safeOrigin(req.baseUrl);
 	if (PROTOCOL_CODES.has(code) || code.startsWith('HPE_') || err.name === 'HTTPParserError') {
-		return new SlierError('protocol', `The response from ${origin} could not be read (${code || err.name}: ${message})`, {
+		return new SlierError('protocol', {
 			cause: code || 'HPE',
 			causeMessage: message,
 			origin,
@@ -442,22 +413,17 @@ export function toSlierError(error: unknown, req: SlierRequest, phase: 'request'
 	}
 	if (REQUEST_CODES.has(code) || !code) {
 		if (/header|authorization/i.test(message) && /[^\x21-\x7e]/.test(req.apiKey)) {
-			return new SlierError(
-				'request',
-				'The API key in the Slier API credential contains a line break or another character that cannot be sent in an HTTP header',
-				{ problem: 'bad_key', cause: code || undefined },
-			);
+			return new SlierError('request', { problem: 'bad_key', cause: code || undefined });
 		}
-		return new SlierError('request', `The request to Slier could not be sent: ${message}`, {
+		return new SlierError('request', {
 			problem: 'unsendable',
 			cause: code || undefined,
 			causeMessage: message,
 		});
 	}
-	const what = NETWORK_CODES[code] ?? message;
-	return new SlierError('network', `Could not reach Slier at ${origin} (${what})`, {
+	return new SlierError('network', {
 		cause: code,
-		causeMessage: NETWORK_CODES[code] ? undefined : message,
+		causeMessage: message,
 		origin,
 		afterResponse: phase === 'body' || undefined,
 	});

@@ -71,10 +71,7 @@ function decoderFor(coding: string): NodeJS.ReadWriteStream {
 		case 'br':
 			return createBrotliDecompress();
 		default:
-			throw new SlierError(
-				'response',
-				`Slier (or a proxy between) sent the response compressed as "${coding.slice(0, 40)}", which this node cannot read (it reads gzip, deflate and br)`,
-			);
+			throw new SlierError('response', { problem: 'unknown_encoding', encoding: coding.slice(0, 40) });
 	}
 }
 

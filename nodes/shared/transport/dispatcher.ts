@@ -77,11 +77,7 @@ function proxyAgent(pools: Pools, proxy: string, target: URL): Dispatcher {
 	if (!URL.canParse(proxy)) {
 		// Never quote it: a proxy URL may carry a user name and password.
 		const scheme = target.protocol.replace(/:$/, '').toUpperCase();
-		throw new SlierError(
-			'request',
-			`The proxy that this n8n's environment names for ${scheme} requests (${scheme}_PROXY, ALL_PROXY or their lower-case forms) is not a valid URL, so nothing was sent`,
-			{ problem: 'proxy' },
-		);
+		throw new SlierError('request', { problem: 'proxy', proxyScheme: scheme });
 	}
 	// proxyTunnel false: an http:// target goes as a plain proxy request, as n8n sends it;
 	// https:// targets are tunnelled with CONNECT either way. proxyTls applies to the connection

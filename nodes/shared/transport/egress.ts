@@ -32,10 +32,6 @@ export function isPassThrough(filter: EgressFilter): boolean {
 	return filter.createSecureLookup() === dnsLookup;
 }
 
-/** The variables an n8n administrator sets to allow a destination. */
-const ALLOW_HINT =
-	'An n8n administrator can allow it with N8N_SSRF_ALLOWED_IP_RANGES (e.g. 10.0.0.5/32) or N8N_SSRF_ALLOWED_HOSTNAMES, or remove it from N8N_SSRF_BLOCKED_IP_RANGES / N8N_SSRF_BLOCKED_HOSTNAMES';
-
 /**
  * Checks the target before anything is sent: its address (a name is resolved and every address
  * checked), and the proxy that will carry the request when that proxy is an IP literal (no DNS
@@ -46,7 +42,7 @@ export async function checkEgress(filter: EgressFilter, url: string): Promise<vo
 	const proxy = ipLiteralProxyFor(target);
 	if (proxy) {
 		const checked = filter.validateConnectionHost(proxy);
-		if (!checked.ok) throw blockedError(checked.error, `the proxy ${proxy} (HTTP_PROXY / HTTPS_PROXY)`);
+		if (!checked.ok) throw blockedError(checked.error, proxy);
 	}
 	const checked = await filter.validateUrl(target);
 	if (!checked.ok) throw blockedError(checked.error);
@@ -60,16 +56,13 @@ export function asBlockedError(error: unknown): SlierError | undefined {
 	return err.cause && err.cause !== error ? asBlockedError(err.cause) : undefined;
 }
 
-/** Names the refused address as n8n's error carries it (`ip`, `hostname`), or `where`. */
-function blockedError(error: Error, where?: string): SlierError {
+/** Names the refused address as n8n's error carries it (`ip`, `hostname`), or the refused `proxy`. */
+function blockedError(error: Error, proxy?: string): SlierError {
+	if (proxy) return new SlierError('blocked', { blockedTarget: proxy, viaProxy: true });
 	const { ip, hostname } = error as { ip?: unknown; hostname?: unknown };
 	const name = typeof hostname === 'string' ? hostname : undefined;
-	where ??= typeof ip === 'string' ? (name && name !== ip ? `${name} (${ip})` : ip) : (name ?? 'the target');
-	return new SlierError(
-		'blocked',
-		`This n8n instance's SSRF protection does not allow requests to ${where}, so nothing was sent. ${ALLOW_HINT}`,
-		{ blockedTarget: where },
-	);
+	const target = typeof ip === 'string' ? (name && name !== ip ? `${name} (${ip})` : ip) : name;
+	return new SlierError('blocked', { blockedTarget: target });
 }
 
 /**

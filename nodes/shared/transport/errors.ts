@@ -1,6 +1,7 @@
 /**
- * Errors the transport throws. They carry what a user needs (status, the API's reason and
- * message, a short safe body excerpt) and never the API key or request headers.
+ * Errors the transport throws: facts (kind, problem, status, the API's reason and message, a short
+ * safe body excerpt, a cause code …), never the API key or request headers, and no sentence for
+ * the user: node/error-words.ts alone writes those, from these facts.
  */
 export type SlierErrorKind =
 	| 'http' // the API answered with a status >= 300
@@ -36,7 +37,15 @@ export type SlierProblem =
 	| 'stream_idle' // timeout: a stream without answer text for longer than the timeout
 	| 'bad_key' // request: the key cannot be sent in a header
 	| 'unsendable' // request: undici refused the request as built
-	| 'proxy'; // request: the environment's proxy cannot be used (not a URL, asks for a password)
+	| 'proxy' // request: the environment's proxy is not a URL (proxyScheme says which variable)
+	| 'proxy_auth' // request: the environment's proxy asks for a user name and password (HTTP 407)
+	| 'undecodable' // response: marked with a content-encoding (encoding) whose bytes do not decode
+	| 'unknown_encoding' // response: compressed with an encoding this node cannot read (encoding)
+	| 'big_json' // too_large: a JSON response beyond limit (bytes)
+	| 'big_event' // too_large: one stream event (or line) beyond limit (bytes)
+	| 'big_stream' // too_large: a whole stream beyond limit (bytes)
+	| 'big_answer' // too_large: a streamed answer beyond limit (characters)
+	| 'canceled'; // aborted: the execution's cancel signal fired
 
 export interface SlierErrorDetails {
 	status?: number;
@@ -75,17 +84,30 @@ export interface SlierErrorDetails {
 	fromStream?: boolean;
 	/** For a stream interrupted mid-way: the kind of failure that broke it (network, timeout). */
 	interruptedBy?: SlierErrorKind;
+	/** blocked: the refused address is the proxy of the environment, not the Base URL. */
+	viaProxy?: boolean;
+	/** request/proxy: the scheme whose proxy variable is not a URL (HTTP, HTTPS). */
+	proxyScheme?: string;
+	/** response: the content-encoding that could not be decoded. */
+	encoding?: string;
+	/** too_large: the cap that was passed, in bytes (characters for big_answer). */
+	limit?: number;
 }
 
 export class SlierError extends Error {
 	readonly kind: SlierErrorKind;
 	readonly details: SlierErrorDetails;
 
-	constructor(kind: SlierErrorKind, message: string, details: SlierErrorDetails = {}) {
-		super(message);
+	constructor(kind: SlierErrorKind, details: SlierErrorDetails = {}) {
+		super();
 		this.name = 'SlierError';
 		this.kind = kind;
 		this.details = details;
+	}
+
+	/** Its facts on one line (for a log), read when asked: a reader may add facts on the way up. */
+	override get message(): string {
+		return factLine(this.kind, this.details);
 	}
 
 	get status(): number | undefined {
@@ -95,6 +117,45 @@ export class SlierError extends Error {
 	get isContentFilter(): boolean {
 		return this.details.reason === 'content_filter';
 	}
+}
+
+/**
+ * The error's own message: its facts on one line, for a log and a stack trace. What a user reads
+ * is written from the same facts by node/error-words.ts.
+ */
+function factLine(kind: SlierErrorKind, details: SlierErrorDetails): string {
+	if (kind === 'http') {
+		const to = details.problem === 'redirect' ? ` (a redirect${details.location ? ` to ${details.location}` : ''}, not followed)` : '';
+		return `Slier answered HTTP ${details.status ?? '?'}${to}: ${details.apiMessage ?? details.reason ?? details.bodyExcerpt ?? 'no error message in the response'}`;
+	}
+	const facts = FACT_KEYS.flatMap((key) => (details[key] === undefined ? [] : [`${key}=${String(details[key])}`]));
+	return `${kind}${details.problem ? `/${details.problem}` : ''}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}`;
+}
+
+const FACT_KEYS = [
+	'status',
+	'cause',
+	'causeMessage',
+	'origin',
+	'timeoutMs',
+	'receivedChars',
+	'interruptedBy',
+	'reason',
+	'apiMessage',
+	'bodyExcerpt',
+	'blockedTarget',
+	'encoding',
+	'limit',
+] as const satisfies ReadonlyArray<keyof SlierErrorDetails>;
+
+/** A failure that broke a stream after it had started (a reset, the idle watchdog, unreadable HTTP). */
+export function interruptedError(error: SlierError): SlierError {
+	return new SlierError(error.kind === 'timeout' ? 'timeout' : 'stream', {
+		...error.details,
+		problem: 'interrupted',
+		interruptedBy: error.kind,
+		midStream: true,
+	});
 }
 
 const EXCERPT_CHARS = 200;

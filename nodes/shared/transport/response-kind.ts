@@ -95,8 +95,7 @@ export function pageTitle(text: string): string | undefined {
 export function notApiError(status: number, contentType: string, text: string, origin: string): SlierError {
 	const title = pageTitle(text);
 	const body = excerpt(text);
-	const what = title ? `an HTML page titled "${title}"` : body ? `"${body}"` : 'an empty body';
-	return new SlierError('response', `The Base URL did not answer like the Slier API (HTTP ${status}, ${contentType || 'no Content-Type'}): ${what}`, {
+	return new SlierError('response', {
 		problem: 'not_api',
 		status,
 		contentType: contentType || undefined,

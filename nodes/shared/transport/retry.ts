@@ -91,5 +91,5 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export function abortedError(): SlierError {
-	return new SlierError('aborted', 'The request was canceled because the workflow execution was stopped');
+	return new SlierError('aborted', { problem: 'canceled' });
 }

@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 
 import { StreamBudget } from './body';
 import { SlierError } from './errors';
-import { seconds } from './format';
 
 /**
  * After the reader stops (the answer is complete), how long the end of the response may take to
@@ -113,13 +112,7 @@ export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number):
 
 /** Silence, or bytes that were none of the answer (keep-alives, pings, empty deltas). */
 function idleError(idleMs: number, quietBytes: number): SlierError {
-	return new SlierError(
-		'timeout',
-		quietBytes > 0
-			? `The stream sent no answer text for longer than ${seconds(idleMs)}, only keep-alives or empty events`
-			: `The stream was silent for longer than ${seconds(idleMs)}`,
-		{ problem: 'stream_idle', timeoutMs: idleMs, keepAlivesOnly: quietBytes > 0 },
-	);
+	return new SlierError('timeout', { problem: 'stream_idle', timeoutMs: idleMs, keepAlivesOnly: quietBytes > 0 });
 }
 
 /** Reads what trails the answer until the response ends, or destroys it after END_GRACE_MS. */
