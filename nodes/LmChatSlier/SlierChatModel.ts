@@ -14,13 +14,13 @@ import { CitationStripper } from '../shared/completion/citations';
 import { searchFields } from '../shared/completion/search-fields';
 import { answerOf, streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest, Message } from '../shared/completion/types';
-import type { SlierCredentials } from '../shared/node/credentials';
+import { connectionOf, type SlierCredentials } from '../shared/node/credentials';
 import { contentFilterWords } from '../shared/node/error-words';
 import { nodeEdgeError, nodeErrorFrom, toNodeError } from '../shared/node/errors';
 import type { EgressFilter } from '../shared/transport/egress';
-import { linkedSignal } from '../shared/transport/signals';
 import { SlierError } from '../shared/transport/errors';
 import { sharedLimiter } from '../shared/transport/limiter';
+import type { RetryInfo } from '../shared/transport/types';
 import { toSlierMessages, UnsupportedContentError } from './messages';
 import type { ModelSettings } from '../shared/node/settings';
 import { toolCallError, toolsOffError } from './tools/errors';
@@ -48,12 +48,15 @@ type CallConfig = ChatModelConfig & { signal?: AbortSignal };
 
 /**
  * Slier behind n8n's AI nodes. Each call is one Slier completion through the shared
- * `complete()` and transport (retries, the shared limiter, timeouts, cancel, proxy, key
+ * `streamCompletion()` and transport (retries, the shared limiter, timeouts, cancel, proxy, key
  * handling), exactly as Slier Chat and Slier Search send theirs.
  */
 export class SlierChatModel extends BaseChatModel<CallConfig> {
+	private readonly connection: Connection;
+
 	constructor(private readonly context: ModelContext) {
 		super('slier', context.settings.searchMode ? 'slier-search' : context.settings.model);
+		this.connection = connectionOf(context.credentials, context.settings, context.cancelSignal, context.egress);
 	}
 
 	async generate(messages: SdkMessage[], config?: CallConfig): Promise<GenerateResult> {
@@ -159,27 +162,18 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 			const params = { ...settings.modelParams, ...(tools?.native ? nativeToolParams(tools.specs) : {}) };
 			if (Object.keys(params).length > 0) completion.body.model_params = params;
 		}
-		const signal = linkedSignal(this.context.cancelSignal, config?.signal, config?.abortSignal);
-		const connection: Connection = {
-			...credentials,
-			timeoutMs: settings.timeoutMs,
-			maxRetries: settings.maxRetries,
-			signal: signal.signal,
-			egress: this.context.egress,
-		};
 		try {
-			yield* streamCompletion(connection, completion, {
+			const hooks = {
 				gate: sharedLimiter(credentials.baseUrl, credentials.apiKey),
-				onRetry: ({ attempt, delayMs, reason }) =>
-					this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
-			});
+				onRetry: ({ attempt, delayMs, reason }: RetryInfo) => this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
+			};
+			// LangChain's signals for this call end it too, on the call's one abort chain.
+			yield* streamCompletion(this.connection, completion, hooks, [config?.signal, config?.abortSignal]);
 		} catch (error) {
 			// No "(item N)": the AI node, not this sub-node, knows which of its items was being answered.
 			throw error instanceof SlierError
 				? toNodeError(node, error, settings, { model: settings.model || undefined, audience: 'model' })
 				: nodeEdgeError(node, error);
-		} finally {
-			signal.dispose();
 		}
 	}
 

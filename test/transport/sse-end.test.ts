@@ -28,12 +28,12 @@ it('a reader that stops before the finish destroys the response at once, without
 
 it('a reader that stops after the finish lets the response end by itself within the grace', async () => {
 	const response = body();
-	const sse = readSse(response, 10_000);
-	const events = sse[Symbol.asyncIterator]();
+	const events = readSse(response, 10_000);
 	await events.next();
-	sse.finished();
 	setTimeout(() => response.end('data: [DONE]\n\n'), 20);
-	await events.return!(undefined);
+	// The pull says the answer has its finish: what follows gets the grace.
+	await events.next({ progress: true, finished: true });
+	await events.return(undefined);
 	// Ended, not destroyed: the connection under it stays reusable.
 	expect(response.readableEnded).toBe(true);
 	expect(response.destroyed).toBe(false);

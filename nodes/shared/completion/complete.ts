@@ -1,12 +1,14 @@
 import { requestStream } from '../transport/client';
 import { SlierError } from '../transport/errors';
 import { linkedSignal } from '../transport/signals';
+import type { Pull } from '../transport/sse';
 import type { SlierRequest, TransportHooks } from '../transport/types';
 import { fromCompletion, fromFilterError } from './normalize';
 import { StreamAssembler } from './stream-assembler';
 import type { Answer, CompletionRequest } from './types';
 
-export type Connection = Omit<SlierRequest, 'method' | 'path' | 'body'>;
+/** Where and how a node sends its completions: built once per item (or per model), used for each call. */
+export type Connection = Omit<SlierRequest, 'method' | 'path' | 'body' | 'abort'>;
 
 /**
  * What a completion yields, in order: the answer's text as it arrives (streaming only, already
@@ -23,14 +25,25 @@ export function completionPath(req: Pick<CompletionRequest, 'endpoint' | 'apiVer
  * inside a stream, is an answer with `filtered: true`, not an error: the caller decides whether the
  * user wants it as an error. A caller that stops pulling before the answer cancels the request, so
  * nobody pays for the rest of a generation no one reads.
+ *
+ * One abort chain per call: the execution's signal (`connection.signal`) and the caller's own
+ * (`callSignals`, an AI node's) end it, and so does the transport's attempt deadline.
  */
 export async function* streamCompletion(
 	connection: Connection,
 	completion: CompletionRequest,
 	hooks: TransportHooks = {},
+	callSignals: ReadonlyArray<AbortSignal | undefined> = [],
 ): AsyncGenerator<CompletionEvent, void, undefined> {
-	const stop = linkedSignal(connection.signal);
-	const req: SlierRequest = { ...connection, signal: stop.signal, method: 'POST', path: completionPath(completion), body: completion.body };
+	const stop = linkedSignal(connection.signal, ...callSignals);
+	const req: SlierRequest = {
+		...connection,
+		signal: stop.signal,
+		abort: stop.abort,
+		method: 'POST',
+		path: completionPath(completion),
+		body: completion.body,
+	};
 	let answered = false;
 	try {
 		const assembler = new StreamAssembler(connection.apiKey);
@@ -45,21 +58,27 @@ export async function* streamCompletion(
 				// chat (or an AI node that streams) still shows the answer.
 				if (completion.body.stream && answer.content !== null) yield { type: 'text', text: answer.content };
 			} else {
-				// Timeout bounds each stretch without answer text: only a chunk that moved the answer on
-				// restarts it. Once the finish reason is in, the rest (usage, [DONE]) gets a short grace.
-				let mark = assembler.progressMark;
-				for await (const data of res.events) {
-					// After the finish reason only usage and [DONE] may come: a broken line or an error event
-					// there does not take back an answer that is already whole.
-					const text = assembler.hasFinish ? pushQuietly(assembler, data) : assembler.push(data);
-					if (text === undefined) break;
-					if (assembler.progressMark !== mark) {
+				// Timeout bounds each stretch without answer text: each pull tells the reader whether the
+				// last event moved the answer on (only that restarts it) and whether the answer has its
+				// finish reason (then the rest, usage and [DONE], gets a short grace).
+				const events = res.events;
+				try {
+					let mark = assembler.progressMark;
+					let pull: Pull | undefined;
+					for (;;) {
+						const next = await events.next(pull);
+						if (next.done) break;
+						// After the finish reason only usage and [DONE] may come: a broken line or an error event
+						// there does not take back an answer that is already whole.
+						const text = assembler.hasFinish ? pushQuietly(assembler, next.value) : assembler.push(next.value);
+						if (text === undefined) break;
+						pull = { progress: assembler.progressMark !== mark, finished: assembler.hasFinish };
 						mark = assembler.progressMark;
-						res.progress();
+						if (text !== '') yield { type: 'text', text };
+						if (assembler.complete) break;
 					}
-					if (assembler.hasFinish) res.finished();
-					if (text !== '') yield { type: 'text', text };
-					if (assembler.complete) break;
+				} finally {
+					await events.return(undefined);
 				}
 				const rest = assembler.flushText();
 				if (rest !== '') yield { type: 'text', text: rest };

@@ -1,7 +1,7 @@
 import { LIMITS, tooLarge } from '../transport/body';
 import { excerpt, readApiError, SlierError } from '../transport/errors';
 import { parseJson } from '../transport/parse-json';
-import { redactParsed, StreamRedactor } from '../transport/redact';
+import { redactKey, redactParsed, StreamRedactor } from '../transport/redact';
 import { choiceTexts, cleanContent, contentText, filterOf, noAnswerError, toCreated, toUsage } from './normalize';
 import { ToolCallAssembler } from './tool-calls';
 import type { Answer, Usage } from './types';
@@ -78,16 +78,16 @@ export class StreamAssembler {
 		if (chunk === undefined) {
 			throw new SlierError('stream', {
 				problem: 'bad_event',
-				bodyExcerpt: excerpt(data),
+				bodyExcerpt: this.redacted(excerpt(data)),
 				receivedChars: this.receivedChars,
 			});
 		}
-		// Parsing undoes JSON escapes ("\/"), which could bring back a key the raw text hid.
+		// The one redaction of the chunk: over its parsed strings, so JSON escapes ("\/") hide nothing.
 		if (this.apiKey) redactParsed(chunk, this.apiKey);
 		if (chunk === null || typeof chunk !== 'object') {
 			throw new SlierError('stream', {
 				problem: 'not_object_event',
-				bodyExcerpt: excerpt(data),
+				bodyExcerpt: this.redacted(excerpt(data)),
 				receivedChars: this.receivedChars,
 			});
 		}
@@ -121,6 +121,11 @@ export class StreamAssembler {
 			if (typeof choice.finish_reason === 'string') state.finishReason = choice.finish_reason;
 		});
 		return text;
+	}
+
+	/** Text from a chunk that could not be parsed, for an error. */
+	private redacted(text: string): string {
+		return this.apiKey ? redactKey(text, this.apiKey) : text;
 	}
 
 	private choice(index: number): ChoiceState {

@@ -5,11 +5,27 @@ import {
 	type ISupplyDataFunctions,
 } from 'n8n-workflow';
 
+import type { Connection } from '../completion/complete';
+import type { EgressFilter } from '../transport/egress';
+
 export const DEFAULT_BASE_URL = 'https://api.slier.ai';
 
 export interface SlierCredentials {
 	baseUrl: string;
 	apiKey: string;
+}
+
+/**
+ * Where and how a node's completions go: the credential, Timeout and Max Retries, the execution's
+ * cancel signal and n8n's SSRF policy. One per item (Slier Chat, Slier Search) or per model.
+ */
+export function connectionOf(
+	credentials: SlierCredentials,
+	settings: { timeoutMs: number; maxRetries: number },
+	signal: AbortSignal | undefined,
+	egress: EgressFilter | undefined,
+): Connection {
+	return { ...credentials, timeoutMs: settings.timeoutMs, maxRetries: settings.maxRetries, signal, egress };
 }
 
 /** Reads and checks the Slier API credential. Errors name the field, never its value. */

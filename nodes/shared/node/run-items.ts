@@ -7,7 +7,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { streamCompletion, type Connection } from '../completion/complete';
+import { streamCompletion } from '../completion/complete';
 import { CitationStripper } from '../completion/citations';
 import { searchFields } from '../completion/search-fields';
 import type { Answer, Endpoint } from '../completion/types';
@@ -19,7 +19,7 @@ import { invalidJsonError, readJsonAnswer } from './answer-json';
 import { contentFilterWords } from './error-words';
 import { errorTypeOf, nodeEdgeError, nodeErrorFrom, toNodeError, unexpectedNodeError } from './errors';
 import { ChunkStream } from './chunk-stream';
-import { readCredentials, type SlierCredentials } from './credentials';
+import { connectionOf, readCredentials, type SlierCredentials } from './credentials';
 import { readItemRequest } from './item-request';
 import { ParamReader } from './param-reader';
 import { toFailedJson, toOutputJson, withInputFields } from './output';
@@ -170,13 +170,7 @@ function readMaxConcurrency(ctx: IExecuteFunctions, itemCount: number): number {
 async function runItem(run: RunContext, i: number): Promise<IDataObject> {
 	const { ctx, endpoint } = run;
 	const { completion, settings, options } = readItemRequest(ctx, run.params, i, endpoint);
-	const connection: Connection = {
-		...run.credentials,
-		timeoutMs: settings.timeoutMs,
-		maxRetries: settings.maxRetries,
-		signal: run.signal,
-		egress: run.egress,
-	};
+	const connection = connectionOf(run.credentials, settings, run.signal, run.egress);
 	const chunks = ChunkStream.open(ctx, i, completion.body.stream);
 	// Search's Strip Citation Markers: the chat shows what `content` holds.
 	const stripMarkers = endpoint === 'search' && options.stripCitations === true;

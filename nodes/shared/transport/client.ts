@@ -23,11 +23,8 @@ export type SlierResponse =
 	| { kind: 'json'; body: unknown; meta: ResponseMeta }
 	| {
 			kind: 'sse';
-			events: AsyncGenerator<string, void, undefined>;
-			/** The last event carried answer text or the finish: Timeout starts over (see readSse). */
-			progress(): void;
-			/** The answer has its finish reason: the rest gets a short grace, and a reset after it is no failure. */
-			finished(): void;
+			/** Each event's data as sent; each pull says what the last event was (see readSse). */
+			events: SseEvents;
 	  };
 
 /** Facts about a JSON response, for the words when its content turns out not to be an answer. */
@@ -51,7 +48,7 @@ export async function requestJson(req: SlierRequest, hooks: TransportHooks = {})
 
 /**
  * Sends a completion request. The response is read for what it is, not for what was asked: a
- * stream (whose events, each SSE data payload with the key redacted, the caller pulls) or one JSON
+ * stream (whose events, each SSE data payload as sent, the caller pulls and redacts) or one JSON
  * document, whichever the server sent (see response-kind.ts). Nothing is retried once a stream has
  * started: a retry would pay for a second generation.
  */
@@ -60,8 +57,7 @@ export async function requestStream(req: SlierRequest, hooks: TransportHooks = {
 	return await withRetries<SlierResponse>(req, accept, hooks, async (res, slot) => {
 		const shape = await shapeOfResponse(res, req);
 		if (shape === 'sse') {
-			const sse = readSse(res.body, req.timeoutMs);
-			return { kind: 'sse', events: streamEvents(sse, req, slot.keep()), progress: sse.progress, finished: sse.finished };
+			return { kind: 'sse', events: streamEvents(readSse(res.body, req.timeoutMs), req, slot.keep()) };
 		}
 		if (shape === 'json') {
 			const meta = { status: res.statusCode, contentType: contentTypeOf(res.headers), origin: safeOrigin(req.baseUrl) };
@@ -87,11 +83,15 @@ async function notApi(res: Dispatcher.ResponseData, req: SlierRequest): Promise<
 	return notApiError(res.statusCode, contentTypeOf(res.headers), text, safeOrigin(req.baseUrl));
 }
 
-/** A stream holds its limiter slot until it ends: a provider counts it as in flight until then. */
-async function* streamEvents(sse: SseEvents, req: SlierRequest, release: Release): AsyncGenerator<string, void, undefined> {
+/**
+ * A stream holds its limiter slot until it ends: a provider counts it as in flight until then.
+ * Its data is passed on as sent: the reader parses each event and removes the key once (see
+ * completion/stream-assembler.ts); a failure here is redacted like any other.
+ */
+async function* streamEvents(sse: SseEvents, req: SlierRequest, release: Release): SseEvents {
 	let outcome: AttemptOutcome = { kind: 'ok' };
 	try {
-		for await (const data of sse) yield redactKey(data, req.apiKey);
+		yield* sse;
 	} catch (error) {
 		outcome = { kind: 'failed' };
 		const failure = toSlierError(error, req, 'body');
@@ -126,29 +126,36 @@ interface Slot {
  * timeout as the error the request fails with.
  */
 class AttemptDeadline {
-	// A controller of its own, linked to the outer (cancel) signal by hand: linkedSignal() costs
-	// several times more, and this one has only the request as a listener.
-	private readonly controller = new AbortController();
-	private readonly onOuterAbort = () => this.controller.abort();
+	readonly signal: AbortSignal;
+	private readonly abort: (reason: SlierError) => void;
 	private readonly timer: NodeJS.Timeout;
 	private responded = false;
+	private readonly onOuterAbort?: () => void;
 
 	constructor(
 		private readonly timeoutMs: number,
 		private readonly outer: AbortSignal | undefined,
+		callAbort: ((reason: SlierError) => void) | undefined,
 	) {
-		if (outer?.aborted) this.controller.abort();
-		else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
-		this.timer = setTimeout(() => this.controller.abort(this.error()), Math.min(timeoutMs, MAX_TIMER_MS));
-	}
-
-	get signal(): AbortSignal {
-		return this.controller.signal;
+		if (callAbort && outer) {
+			// The call's own chain (a completion): the deadline ends it, no controller of its own.
+			this.signal = outer;
+			this.abort = callAbort;
+		} else {
+			// A request without one (the model list): a controller linked to the outer signal by hand.
+			const controller = new AbortController();
+			this.signal = controller.signal;
+			this.abort = (reason) => controller.abort(reason);
+			this.onOuterAbort = () => controller.abort();
+			if (outer?.aborted) controller.abort();
+			else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
+		}
+		this.timer = setTimeout(() => this.abort(this.error()), Math.min(timeoutMs, MAX_TIMER_MS));
 	}
 
 	/** True once the deadline fired. */
 	get expired(): boolean {
-		return this.controller.signal.aborted && this.controller.signal.reason instanceof SlierError;
+		return this.signal.aborted && this.signal.reason instanceof SlierError;
 	}
 
 	/** The response headers arrived: a timeout from now on is a body that came too slowly. */
@@ -163,7 +170,7 @@ class AttemptDeadline {
 
 	dispose(): void {
 		clearTimeout(this.timer);
-		this.outer?.removeEventListener('abort', this.onOuterAbort);
+		if (this.onOuterAbort) this.outer?.removeEventListener('abort', this.onOuterAbort);
 	}
 
 	private error(): SlierError {
@@ -183,7 +190,7 @@ async function withRetries<T>(
 ): Promise<T> {
 	for (let attempt = 0; ; attempt++) {
 		const release = hooks.gate ? await hooks.gate.acquire(req.signal) : noRelease;
-		const deadline = new AttemptDeadline(req.timeoutMs, req.signal);
+		const deadline = new AttemptDeadline(req.timeoutMs, req.signal, req.abort);
 		let kept = false;
 		const slot: Slot = {
 			keep: () => {
@@ -381,7 +388,8 @@ const PROTOCOL_CODES = new Set([
  */
 export function toSlierError(error: unknown, req: SlierRequest, phase: 'request' | 'body' = 'request'): SlierError {
 	if (error instanceof SlierError) return error;
-	if (req.signal?.aborted) return abortedError();
+	// The call's chain ended by the attempt deadline carries the timeout; any other abort is a cancel.
+	if (req.signal?.aborted) return req.signal.reason instanceof SlierError ? req.signal.reason : abortedError();
 	const blocked = asBlockedError(error);
 	if (blocked) return blocked;
 	const err = error as { code?: string; name?: string; message?: string; cause?: { code?: string } };

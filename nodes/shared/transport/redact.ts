@@ -65,7 +65,8 @@ export function redactParsed<T>(value: T, apiKey: string): T {
 /**
  * Redacts text that arrives in pieces (streamed deltas), where the key may be split across two
  * pieces. It holds back only the end of the text that could still become the key, and lets the
- * rest through at once.
+ * rest through at once. Each piece comes already redacted on its own (redactParsed over its
+ * chunk), so only a piece joined to a held end is searched again.
  */
 export class StreamRedactor {
 	private held = '';
@@ -76,7 +77,7 @@ export class StreamRedactor {
 	push(piece: string): string {
 		const key = this.apiKey;
 		if (key.length < MIN_REDACTED_KEY_LENGTH) return piece;
-		const text = redactKey(this.held + piece, key);
+		const text = this.held === '' ? piece : redactKey(this.held + piece, key);
 		const keep = heldPrefixLength(text, key);
 		this.held = text.slice(text.length - keep);
 		return text.slice(0, text.length - keep);

@@ -19,25 +19,30 @@ const END_GRACE_MS = 100;
 export const FINISH_GRACE_MS = 1_000;
 
 /**
- * The data of each SSE event of a response, pulled one at a time, plus what the consumer tells
- * the reader about the answer, so Timeout bounds what matters:
- * - `progress()`: the last event carried answer text (or the finish). Only this restarts the idle
+ * What the consumer says about the event it was last given, with its next pull
+ * (`events.next(pull)`), so Timeout bounds what matters:
+ * - `progress`: that event carried answer text (or the finish). Only this restarts the idle
  *   watchdog: keep-alive comments, pings sent as `data:` events, empty deltas and role-only
  *   chunks are not the answer, and a gateway that sends them while the model has stalled must not
  *   keep the item waiting forever.
- * - `finished()`: the answer has its finish reason. The reader then waits at most FINISH_GRACE_MS
+ * - `finished`: the answer has its finish reason. The reader then waits at most FINISH_GRACE_MS
  *   for the rest (usage, `[DONE]`) and ends quietly after it, or at a close or reset.
  */
-export interface SseEvents extends AsyncIterable<string> {
-	progress(): void;
-	finished(): void;
+export interface Pull {
+	progress: boolean;
+	finished: boolean;
 }
+
+/** The data of each SSE event of a response, pulled one at a time; each pull says what the last one was. */
+export type SseEvents = AsyncGenerator<string, void, Pull | undefined>;
 
 /**
  * Reads the SSE events of a response body. One streaming TextDecoder keeps multi-byte
  * characters that are split across chunks intact. The idle watchdog (`idleMs`, the Timeout) runs
- * from the first byte and restarts only on `progress()`; it fires even while the consumer applies
- * backpressure, which undici's own bodyTimeout does not guarantee.
+ * from the first byte and restarts only for an event the next pull calls `progress`; it fires
+ * even while the consumer applies backpressure, which undici's own bodyTimeout does not guarantee.
+ * While the consumer holds an event, the watchdog runs as if it were progress (it was, if the
+ * next pull says so); a pull that says it was not puts the clock back to the last progress.
  *
  * The consumer decides when the answer is complete and stops pulling (`break`); then what trails
  * the answer is discarded until the response ends or END_GRACE_MS passes. Whatever happens to the
@@ -46,16 +51,28 @@ export interface SseEvents extends AsyncIterable<string> {
  * destroyed at once: the server stops generating what nobody reads.
  */
 export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number): SseEvents {
-	const state = { open: true, finishing: false, quietBytes: 0 };
+	const state = { open: true, finishing: false, quietBytes: 0, progressAt: Date.now() };
 	let timer: NodeJS.Timeout | undefined;
-	const armIdle = () => {
+	/** Restarts the watchdog to fire `idleMs` after `since`. */
+	const armIdle = (since: number) => {
 		clearTimeout(timer);
 		if (!state.open || state.finishing) return;
-		state.quietBytes = 0;
-		timer = setTimeout(() => body.destroy(idleError(idleMs, state.quietBytes)), idleMs);
+		timer = setTimeout(() => body.destroy(idleError(idleMs, state.quietBytes)), Math.max(0, since + idleMs - Date.now()));
+	};
+	/** What the pull says about the event just handed over (at `handedAt`). */
+	const heed = (pull: Pull | undefined, handedAt: number) => {
+		if (pull?.progress || pull?.finished) {
+			state.progressAt = handedAt;
+			state.quietBytes = 0;
+		} else armIdle(state.progressAt);
+		if (pull?.finished && state.open && !state.finishing) {
+			state.finishing = true;
+			clearTimeout(timer);
+			timer = setTimeout(() => body.destroy(), Math.min(FINISH_GRACE_MS, idleMs));
+		}
 	};
 
-	async function* read(): AsyncGenerator<string, void, undefined> {
+	async function* read(): SseEvents {
 		const budget = new StreamBudget();
 		const events: string[] = [];
 		const parser = createParser({
@@ -69,7 +86,7 @@ export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number):
 		const chunks = body[Symbol.asyncIterator]();
 		let ended = false;
 		try {
-			armIdle();
+			armIdle(state.progressAt);
 			for (;;) {
 				// After the finish, a reset, a close without the last chunk or the end of the grace is
 				// the end of the response, not a failure: the answer is whole.
@@ -83,13 +100,22 @@ export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number):
 				budget.add(chunk.length);
 				state.quietBytes += chunk.length;
 				parser.feed(decoder.decode(chunk, { stream: true }));
-				while (events.length > 0) yield events.shift()!;
+				while (events.length > 0) {
+					// Handed over with the watchdog running from now, as if it were progress; the next pull says.
+					const handedAt = Date.now();
+					armIdle(handedAt);
+					heed(yield events.shift()!, handedAt);
+				}
 			}
 			ended = true;
 			// A last event without the blank line that should end it is still delivered: the SSE spec
 			// drops it (and so does eventsource-parser's reset), but it may hold the end of the answer.
 			parser.feed(`${decoder.decode()}\n\n`);
-			while (events.length > 0) yield events.shift()!;
+			while (events.length > 0) {
+				const handedAt = Date.now();
+				armIdle(handedAt);
+				heed(yield events.shift()!, handedAt);
+			}
 		} finally {
 			state.open = false;
 			clearTimeout(timer);
@@ -98,16 +124,7 @@ export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number):
 		}
 	}
 
-	return {
-		[Symbol.asyncIterator]: read,
-		progress: armIdle,
-		finished: () => {
-			if (!state.open || state.finishing) return;
-			state.finishing = true;
-			clearTimeout(timer);
-			timer = setTimeout(() => body.destroy(), Math.min(FINISH_GRACE_MS, idleMs));
-		},
-	};
+	return read();
 }
 
 /** Silence, or bytes that were none of the answer (keep-alives, pings, empty deltas). */

@@ -1,4 +1,5 @@
 import type { EgressFilter } from './egress';
+import type { SlierError } from './errors';
 import type { Gate } from './limiter';
 
 /** What the transport needs to send one request. It knows nothing about n8n parameters. */
@@ -13,8 +14,14 @@ export interface SlierRequest {
 	timeoutMs: number;
 	/** Retries after the first attempt (0 disables retrying). */
 	maxRetries: number;
-	/** Cancels the request (n8n's execution cancel signal). */
+	/** Cancels the request (n8n's execution cancel signal, or the call's own chain). */
 	signal?: AbortSignal;
+	/**
+	 * Aborts `signal` (the call's own chain, see completion/complete.ts): the attempt deadline then
+	 * fires through it instead of a controller of its own. A timeout is never retried, so ending
+	 * the call with it loses nothing.
+	 */
+	abort?: (reason: SlierError) => void;
 	/** n8n's outbound policy (SSRF protection), where n8n provides one. */
 	egress?: EgressFilter;
 }
