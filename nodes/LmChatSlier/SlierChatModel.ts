@@ -90,10 +90,27 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 
 	/**
 	 * Yields Slier's text deltas as they arrive; a cut or failed stream throws, never ends short.
+	 * n8n's chat appends an error to the bubble of the answer it broke ("Error: …" after the
+	 * partial text): a failure after some text starts a paragraph of its own first.
+	 */
+	async *stream(messages: SdkMessage[], config?: CallConfig): AsyncIterable<StreamChunk> {
+		let shown = false;
+		try {
+			for await (const chunk of this.streamChunks(messages, config)) {
+				if (chunk.type === 'text-delta') shown = true;
+				yield chunk;
+			}
+		} catch (error) {
+			if (shown) yield { type: 'text-delta', delta: '\n\n' };
+			throw nodeEdgeError(this.context.node, error);
+		}
+	}
+
+	/**
 	 * With tools, the prose guard passes on only what is certainly prose; each call is emitted
 	 * complete, once, with its own id (the SDK's adapter merges deltas by id, at a fixed index).
 	 */
-	async *stream(messages: SdkMessage[], config?: CallConfig): AsyncIterable<StreamChunk> {
+	private async *streamChunks(messages: SdkMessage[], config?: CallConfig): AsyncIterable<StreamChunk> {
 		const tools = this.toolSetup();
 		let conversation = this.toMessages(messages, tools);
 		const { searchMode, stripCitations } = this.context.settings;

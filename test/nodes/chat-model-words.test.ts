@@ -26,8 +26,24 @@ const completions = () => emulator.requests.filter((r) => r.path.endsWith('/comp
 it.each([false, true])('a website at the Base URL (streamed: %s): the same words as the item nodes, sent once', async (stream) => {
 	const { error } = await chain('Hi [[website]]', stream);
 	expect(error?.message).toBe('The Base URL did not answer like the Slier API: it sent an HTML page titled "Welcome to nginx!" (HTTP 200, text/html)');
-	expect(error?.description).toMatch(/^Set the Base URL in the Slier API credential to the Slier API's address, https:\/\/api\.slier\.ai/);
+	expect(error?.description).toBe(
+		`${error?.message}. Sending the message again will not help until the workflow is fixed. Set the Base URL in the Slier API credential to the Slier API's address, https://api.slier.ai (the default), not a website or another service. It now points at ${emulator.url}.`,
+	);
 	expect(completions()).toBe(1);
+});
+
+/**
+ * n8n's hosted and embedded chat show only the description: it starts with what happened and
+ * whether sending the message again can help, then the builder's fix (the execution view shows both).
+ */
+it.each([
+	['a server error', 'Hi [[status code=500]]', false, /^Slier had a server error \(HTTP 500\) after 2 retries: .+ Sending the message again later may work\. This is on the Slier side/],
+	['a content filter', 'Hi [[filter]]', false, /^Slier's content filter refused to answer: .+ Sent again unchanged, it will be refused again\. Rephrase the prompt/],
+	['a stream cut mid-answer', 'Hi [[cut after=2]]', true, /^The stream ended early: Slier closed it before the answer was complete \(\d+ characters had arrived\)\. Sending the message again may work\. A stream is never retried/],
+])('%s: the description a chat shows starts with the cause and whether to send again', async (_name, text, stream, description) => {
+	const { error } = await chain(text, stream);
+	expect(error?.description).toMatch(description);
+	expect(error?.description?.startsWith(String(error?.message))).toBe(true);
 });
 
 it.each([

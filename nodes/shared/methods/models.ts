@@ -24,7 +24,7 @@ function modelListError(node: INode, error: unknown): NodeApiError | NodeOperati
 	if (!(error instanceof SlierError)) return nodeEdgeError(node, error);
 	const status = error.details.status;
 	// The words the nodes use (error-words.ts), about the list instead of an answer.
-	const words = transportWords(error, { settings: LIST_SETTINGS, audience: 'model' });
+	const words = transportWords(error, { settings: LIST_SETTINGS, audience: 'list' });
 	const message =
 		status === 401 || status === 403 ? 'Slier rejected the API key while listing models' : `Could not list Slier models: ${words.message}`;
 	return new NodeApiError(node, { message } as JsonObject, {

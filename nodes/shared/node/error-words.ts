@@ -42,8 +42,11 @@ export interface Words {
 	errorType: ErrorType;
 }
 
-/** Who reads the words: an item node (Slier Chat, Slier Search) or the Slier Chat Model sub-node. */
-export type Audience = 'item' | 'model';
+/**
+ * Who reads the words: an item node (Slier Chat, Slier Search), the Slier Chat Model sub-node (its
+ * errors can reach a chat), or the editor's model list.
+ */
+export type Audience = 'item' | 'model' | 'list';
 
 /** The settings the words quote (both the item nodes and the chat model have them). */
 export type RetrySettings = Pick<ItemSettings, 'timeoutMs' | 'maxRetries'>;
@@ -174,8 +177,37 @@ function byStatus(status: number | undefined): ErrorType {
 /** The words for a transport or completion failure. */
 export function transportWords(error: SlierError, ctx: WordsContext): Words {
 	const { message, fix } = explain(error, ctx);
-	return { message, fix, errorType: transportErrorType(error) };
+	const words: Words = { message, fix, errorType: transportErrorType(error) };
+	return ctx.audience === 'model' ? causeFirst(words) : words;
 }
+
+/**
+ * n8n's hosted and embedded chat show only an error's description ("Error: <description>"); the
+ * execution view shows the message above it. A Slier Chat Model error reaches a chat through the
+ * AI node, so its description starts with what happened and whether sending the message again can
+ * help, for the person chatting; the builder's fix follows.
+ */
+function causeFirst(words: Words): Words {
+	const stop = /[.!?…]$/.test(words.message) ? '' : '.';
+	return { ...words, fix: `${words.message}${stop} ${AGAIN[words.errorType]} ${words.fix}` };
+}
+
+/** Whether sending the same chat message again can help, by errorType. */
+const AGAIN: Record<ErrorType, string> = {
+	content_filter: 'Sent again unchanged, it will be refused again.',
+	server_error: 'Sending the message again later may work.',
+	rate_limited: 'Sending the message again later may work.',
+	network: 'Sending the message again later may work.',
+	timeout: 'Sending the message again may work.',
+	stream_interrupted: 'Sending the message again may work.',
+	auth: 'Sending the message again will not help until the workflow is fixed.',
+	not_found: 'Sending the message again will not help until the workflow is fixed.',
+	bad_request: 'Sending the message again will not help until the workflow is fixed.',
+	blocked: 'Sending the message again will not help until the workflow is fixed.',
+	invalid_input: 'Sending the message again will not help until the workflow is fixed.',
+	invalid_json: 'Sending the message again may work.',
+	unexpected: 'Sending the message again may work.',
+};
 
 function explain(error: SlierError, ctx: WordsContext): { message: string; fix: string } {
 	const { settings } = ctx;
@@ -386,7 +418,7 @@ function tooLargeWhat(problem: SlierError['details']['problem'], limit: number |
  * node's On Content Filter → Fail the Item) or cannot have a filtered item (the sub-node).
  */
 export function contentFilterWords(filter: ContentFilter | null, audience: Audience): Words {
-	return {
+	const words: Words = {
 		message: `Slier's content filter refused to answer${filter?.message ? `: ${filter.message}` : ''}`,
 		fix:
 			audience === 'model'
@@ -394,6 +426,7 @@ export function contentFilterWords(filter: ContentFilter | null, audience: Audie
 				: 'Rephrase the messages, or set Options → On Content Filter to "Output Filtered Item" to get an item with filtered: true instead of an error.',
 		errorType: 'content_filter',
 	};
+	return audience === 'model' ? causeFirst(words) : words;
 }
 
 /**
