@@ -14,7 +14,7 @@ import { modelProperty } from '../shared/node/properties';
 import { readModelSettings, type Fail } from '../shared/node/settings';
 import { egressFilterOf } from '../shared/transport/egress';
 import { connectionHint, modelOptionsProperty, searchModeNotice } from './properties';
-import { fitAdapter } from './tools/adapter-fixes';
+import { fitAdapter } from './sdk-adapter-fixes';
 
 type Sdk = typeof import('@n8n/ai-node-sdk');
 

@@ -10,7 +10,7 @@ import { LmChatSlier } from '../../nodes/LmChatSlier/LmChatSlier.node';
 import { toolInstructions } from '../../nodes/LmChatSlier/tools/format';
 import { readCalls } from '../../nodes/LmChatSlier/tools/read-calls';
 import type { ToolSpec } from '../../nodes/LmChatSlier/tools/specs';
-import { estimateTokens } from '../../nodes/LmChatSlier/tools/token-count';
+import { estimateTokens } from '../../nodes/LmChatSlier/token-count';
 import { startEmulator } from '../../test/emulator/server';
 import { callDirective } from '../../test/emulator/tool-models';
 import { AiChainStandIn } from '../../test/harness/ai-chain';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { estimateTokens } from '../../nodes/LmChatSlier/tools/token-count';
+import { estimateTokens } from '../../nodes/LmChatSlier/token-count';
 import { runUnderAiNode } from '../harness/ai-node-run';
 import { aiNodeDescription } from '../harness/node-types';
 import { outputOf } from '../harness/run-workflow';

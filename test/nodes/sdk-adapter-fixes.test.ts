@@ -1,4 +1,4 @@
-import { fitAdapter, fixStreamedUsage } from '../../nodes/LmChatSlier/tools/adapter-fixes';
+import { fitAdapter, fixStreamedUsage } from '../../nodes/LmChatSlier/sdk-adapter-fixes';
 
 type Parser = (result: unknown) => Record<string, number>;
 
