@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
 import * as agentTools from './agent-tools';
 import * as chatModel from './chat-model';
+import { chatErrorChecks } from './chat-errors';
 import { captureEditor, OWNER } from './editor';
 import { agentToolStreamingChecks, prepareAgentToolStreaming } from './agent-tool-streaming';
 import { activate, check, expectEqual } from './kit';
@@ -131,6 +132,7 @@ async function main(): Promise<number> {
 		await host.start(); // the checks below need the server, also when SLIER_E2E_ONLY skipped the one above
 		await agentToolStreamingChecks(test, host, emulator);
 		await chatModel.afterStart(test, host, emulator, N8N_VERSION);
+		await chatErrorChecks(test, host, emulator, N8N_VERSION);
 		await agentTools.afterStart(test, host, emulator, N8N_VERSION);
 		await test('the credential test in n8n passes with the key and fails with a wrong one', async () => {
 			await host.login(OWNER);
