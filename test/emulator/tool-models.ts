@@ -10,10 +10,14 @@
  * else every offered tool the question names, with the question as each string argument. Once
  * the last user message holds tool results, the model answers from them. `[[reply b64=…]]`
  * answers with a fixed text, `[[pace ms=N]]` spaces stream frames.
+ * `[[format name=…]]` (slier-tools): write the calls as an open model would (call-formats.ts).
+ * `[[with-prose]]` (slier-tools-wrong-name): the same sentence before the wrong and the right call.
+ * `[[corrected args=<base64url JSON>]]`: after a correction, the first call has these arguments.
  */
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { writeCalls } from './call-formats';
 import { num, parseDirectives, stripDirectives } from './directives';
 
 export const TOOL_MODELS = ['slier-tools', 'slier-tools-sloppy', 'slier-tools-wrong-name', 'slier-tools-native'];
@@ -105,7 +109,10 @@ function decide(kind: string, request: Body): Reply {
 		return { text: `Answer from the tools: ${results.map((r) => `${r.name} ${r.error ? 'failed with' : 'said'} ${r.text}`).join('; ')}` };
 	}
 	const tools = kind === 'slier-tools-native' ? (request.model_params?.tools ?? []).map((t) => t.function) : offeredInPrompt(messages);
-	const calls = plan(question, tools);
+	let calls = plan(question, tools);
+	const corrected = lastUser.startsWith('Your tool call was not run');
+	const fix = directives.get('corrected')?.args;
+	if (corrected && fix && calls.length > 0) calls = [{ ...calls[0], args: JSON.parse(Buffer.from(fix, 'base64url').toString('utf8')) as Record<string, unknown> }, ...calls.slice(1)];
 	if (calls.length === 0) return { text: `${kind} answers “${stripDirectives(question)}” ✓${tools.length === 0 ? ' (no tools were offered)' : ''}` };
 	switch (kind) {
 		case 'slier-tools-native':
@@ -116,12 +123,15 @@ function decide(kind: string, request: Body): Reply {
 		case 'slier-tools-sloppy':
 			return { text: sloppy(calls, directives.get('sloppy')?.form ?? 'fence') };
 		case 'slier-tools-wrong-name': {
-			const corrected = lastUser.startsWith('Your tool call was not run') && !directives.has('always-wrong');
-			const written = corrected ? calls : calls.map((call) => ({ ...call, name: `${call.name.toLowerCase()}_tool` }));
-			return { text: tagged(written) };
+			const right = corrected && !directives.has('always-wrong');
+			const written = right ? calls : calls.map((call) => ({ ...call, name: `${call.name.toLowerCase()}_tool` }));
+			return { text: `${directives.has('with-prose') ? 'Let me work that out.\n' : ''}${tagged(written)}` };
 		}
-		default:
+		default: {
+			const format = directives.get('format')?.name;
+			if (format) return { text: writeCalls(format, calls) };
 			return { text: `Let me use ${calls.map((c) => c.name).join(' and ')}.\n${tagged(calls)}` };
+		}
 	}
 }
 
