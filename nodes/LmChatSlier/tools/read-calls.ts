@@ -126,14 +126,14 @@ function fenceAt(text: string, from: number): Weak | undefined {
 
 /**
  * JSON that may be a call: `{"` or `[{` anywhere (Llama 3.x writes its JSON inside sentences,
- * xLAM its array), or a pythonic list `[name(` at the start of a line (Llama 3.2/4).
+ * xLAM its array), or a pythonic list `[name(` (Llama 3.2/4; SGLang reads it inside a sentence too).
  */
 function jsonAt(text: string, from: number, before: number): Weak | undefined {
-	const pattern = /\{\s*["']|\[\s*\{|(?:^|\n)[ \t]*\[\s*[A-Za-z_][\w.-]*\s*\(/g;
+	const pattern = /\{\s*["']|\[\s*\{|\[\s*[A-Za-z_][\w.-]*\s*\(/g;
 	pattern.lastIndex = from;
 	const match = pattern.exec(text);
 	if (!match || match.index >= before) return undefined;
-	const start = match[0][0] === '\n' || match[0][0] === ' ' || match[0][0] === '\t' ? match.index + match[0].indexOf('[') : match.index;
+	const start = match.index;
 	const kind = text[start] === '[' && !match[0].includes('{') ? 'pythonic' : 'json';
 	const end = balancedEnd(text, start);
 	return { kind, start, end: end ?? null, body: text.slice(start, end ?? text.length), explicit: false };
@@ -169,7 +169,7 @@ const LONGEST = Math.max(...HELD_LITERALS.map((literal) => literal.length));
 function partialOpener(text: string, from: number): number | undefined {
 	const starts: number[] = [];
 	const window = Math.max(from, text.length - 200);
-	const bracket = /[[{]\s*$|(?:^|\n)[ \t]*\[\s*[A-Za-z_][\w.-]*\s*$|>>>[\w.-]*\s*$/.exec(text.slice(window));
+	const bracket = /[[{]\s*$|\[\s*[A-Za-z_][\w.-]*\s*$|>>>[\w.-]*\s*$/.exec(text.slice(window));
 	if (bracket) starts.push(window + bracket.index + bracket[0].search(/[[{>]/));
 	const ticks = /`{1,2}$/.exec(text.slice(-2));
 	if (ticks) starts.push(text.length - ticks[0].length);

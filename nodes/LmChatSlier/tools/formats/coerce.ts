@@ -59,7 +59,9 @@ export function coerceValue(text: string, schema: unknown): unknown {
 		}
 		if (type === 'boolean' && /^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true';
 		if (type === 'object' || type === 'array') {
-			const parsed = parseLenient(trimmed);
+			let parsed = parseLenient(trimmed);
+			// GLM-4.6 sometimes escapes the quotes of JSON inside its XML.
+			if (parsed === undefined && trimmed.includes('\\"')) parsed = parseLenient(trimmed.replace(/\\"/g, '"'));
 			if (type === 'object' ? isObject(parsed) : Array.isArray(parsed)) return parsed;
 		}
 	}

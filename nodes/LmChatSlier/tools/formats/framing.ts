@@ -50,12 +50,18 @@ function harmonyView(text: string): string {
 			if (token === 'end' || token === 'call' || token === 'return') {
 				flush(at);
 				last = at + match[0].length;
+				continue;
 			}
-			continue;
+			if (token !== 'start' && token !== 'channel') continue;
+			flush(at); // a new message begins without its predecessor's end token
+			last = at;
 		}
 		if (header === undefined) {
-			out += text.slice(last, at);
-			header = '';
+			// The recipient may stand before the first token: ` to=functions.NAME<|channel|>…` (llama.cpp's tests).
+			const before = text.slice(last, at);
+			const recipient = /(?:assistant)?\s*to=functions\.[\w.-]+\s*$/.exec(before);
+			out += recipient ? before.slice(0, recipient.index) : before;
+			header = recipient ? recipient[0] : '';
 		} else header += text.slice(last, at);
 		if (token === 'message') {
 			content = { header, start: at + match[0].length };
