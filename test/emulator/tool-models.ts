@@ -13,6 +13,7 @@
  * `[[format name=…]]` (slier-tools): write the calls as an open model would (call-formats.ts).
  * `[[with-prose]]` (slier-tools-wrong-name): the same sentence before the wrong and the right call.
  * `[[corrected args=<base64url JSON>]]`: after a correction, the first call has these arguments.
+ * `[[quote-results]]`: once results are in, answer with the first one repeated in a ``` fence.
  */
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,6 +107,8 @@ function decide(kind: string, request: Body): Reply {
 	const since = messages.slice(messages.lastIndexOf(messages.find((m) => m.content === question && m.role === 'user')!) + 1);
 	const results = since.filter((m) => m.role === 'user').flatMap((m) => readResults(m.content));
 	if (results.length > 0) {
+		// `[[quote-results]]`: repeat the first result in a fence, as a model summarizing a page may.
+		if (directives.has('quote-results')) return { text: `The page says:\n\`\`\`\n${results[0].text}\n\`\`\`` };
 		return { text: `Answer from the tools: ${results.map((r) => `${r.name} ${r.error ? 'failed with' : 'said'} ${r.text}`).join('; ')}` };
 	}
 	const tools = kind === 'slier-tools-native' ? (request.model_params?.tools ?? []).map((t) => t.function) : offeredInPrompt(messages);
