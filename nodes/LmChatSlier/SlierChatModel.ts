@@ -240,8 +240,7 @@ type Outcome =
 function readAnswer(text: string, answer: Answer, tools: ToolSetup, quoted: QuotedCalls | undefined): Outcome {
 	const read = readCalls(text, tools.specs);
 	// A call the model repeated from a tool's result or the user's message is text (quoted.ts).
-	const written = read.calls.filter((call) => !quoted?.has(call, tools.specs));
-	const raw = [...nativeCalls(answer.toolCalls), ...written];
+	const raw = [...nativeCalls(answer.toolCalls), ...read.calls].filter((call) => !quoted?.has(call, tools.specs));
 	if (raw.length === 0) return { kind: 'answer' };
 	const checked = checkCalls(raw, tools.specs);
 	if (checked.calls) return { kind: 'calls', prose: read.prose, calls: checked.calls };
