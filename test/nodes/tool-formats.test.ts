@@ -1,3 +1,6 @@
+import { LangchainChatModelAdapter } from '@n8n/ai-utilities';
+
+import { fitStructuredOutput } from '../../nodes/LmChatSlier/structured-output';
 import { callDirective } from '../emulator/tool-models';
 import { runUnderAiNode } from '../harness/ai-node-run';
 import { EvaluationMetricStandIn } from '../harness/evaluation-metric';
@@ -165,5 +168,20 @@ describe('structured output (n8n’s Evaluation node, Correctness)', () => {
 	it('a model that answers in prose fails with what it said', async () => {
 		const { error } = await evaluate(`84 [[reply b64=${b64('They match, I would say.')}]]`);
 		expect(error?.message).toBe('Failed to evaluate correctness. Error from language model: The model answered without the "extract" call the AI node asked for: They match, I would say.');
+	});
+
+	it('an adapter that brings its own withStructuredOutput is left alone; LangChain’s default is replaced', () => {
+		class FixedAdapter extends LangchainChatModelAdapter {
+			withStructuredOutput(): never {
+				throw new Error('n8n’s own');
+			}
+		}
+		const model = { provider: 'p', modelId: 'm' } as unknown as ConstructorParameters<typeof LangchainChatModelAdapter>[0];
+		const fixed = new FixedAdapter(model);
+		const own = fixed.withStructuredOutput;
+		expect(fitStructuredOutput(fixed).withStructuredOutput).toBe(own);
+		const plain = new LangchainChatModelAdapter(model);
+		const langchains = plain.withStructuredOutput;
+		expect(fitStructuredOutput(plain).withStructuredOutput).not.toBe(langchains);
 	});
 });
