@@ -106,7 +106,7 @@ function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean
 		const start = Math.max(from, Math.min(block.start ?? marked.at, marked.at));
 		if (!final) return { start, end: null, marked: true };
 		const end = Math.max(block.end, marked.openEnd);
-		const calls = block.calls ?? [{ name: '', arguments: block.body?.trim() || text.slice(marked.at, end).trim() }];
+		const calls = block.calls?.map(unreadableArguments) ?? [{ name: '', arguments: block.body?.trim() || text.slice(marked.at, end).trim() }];
 		return { start, end, calls, marked: true };
 	}
 	if (!final) {
@@ -169,6 +169,12 @@ function jsonAt(text: string, at: number, before: number): Weak | undefined {
 	const kind = text[start] === '[' && !match[0].includes('{') ? 'pythonic' : 'json';
 	const end = balancedEnd(text, start);
 	return { kind, start, end: end ?? null, body: text.slice(start, end ?? text.length), explicit: false };
+}
+
+/** Arguments written as JSON that does not read: the model hears it, the call does not run on a guess. */
+function unreadableArguments(call: RawCall): RawCall {
+	if (typeof call.arguments !== 'string' || !/^\s*[[{]/.test(call.arguments) || parseLenient(call.arguments) !== undefined) return call;
+	return { name: '', arguments: `${call.name} ${call.arguments.trim()}` };
 }
 
 /** The calls a block without a marker holds, or undefined when it is ordinary text. */
