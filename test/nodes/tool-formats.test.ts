@@ -135,6 +135,15 @@ describe('one correction loop, streamed or not', () => {
 		expect(result.chunks.join('')).toBe('Let me work that out.\nAnswer from the tools: Calculator said 84');
 	});
 
+	it.each([false, true])('an answer given instead of the corrected call is the answer, its repeated prose shown once (stream %s)', async (stream) => {
+		const result = await runAgent({ model: 'slier-tools-wrong-name', question: `What is 12 times 7? ${CALC} [[with-prose]] [[give-up]]`, stream });
+		expect(result.error).toBeUndefined();
+		expect(result.toolRuns).toEqual([]);
+		expect(sent()).toHaveLength(2);
+		expect(result.output).toBe('Let me work that out.\nI could not find that tool, sorry.');
+		if (stream) expect(result.chunks.join('')).toBe('Let me work that out.\nI could not find that tool, sorry.');
+	});
+
 	it.each([false, true])('after the bounded corrections, the same error (stream %s)', async (stream) => {
 		const result = await runAgent({ model: 'slier-tools-wrong-name', question: `What is 12 times 7? ${CALC} [[always-wrong]] [[with-prose]]`, stream });
 		expect(result.error?.message).toBe('Slier\'s model could not call a tool correctly: there is no tool named "calculator_tool"; the tools are: Calculator');
