@@ -55,6 +55,7 @@ describe.each(SIZES)('streamed in chunks of %s characters', (size) => {
 		['a config example', 'Here:\n```json\n{"name": "my-app", "version": "1.0.0"}\n```\nThat is all.'],
 		['JSON data on its own line', 'Result:\n  {"name": "Ann", "age": 3}\nok'],
 		['a Python session', '>>> print(1)\n1\n>>> to do'],
+		['markers in inline code', 'Mistral writes `[TOOL_CALLS]` and Hermes `<tool_call>`.'],
 		['words that start like openers', 'Go to the functools docs; [TOOL] and <tool> are fine; to=fun.'],
 	])('%s is shown whole', async (_, text) => {
 		expect((await shown(text, size)).text).toBe(text);

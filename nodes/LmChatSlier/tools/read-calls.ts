@@ -92,7 +92,12 @@ export class Memo {
 }
 
 function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean, memo: Memo): Found | undefined {
-	const marked = nextMarked(text, memo.next('marked', from, (at) => searchAt(ANY_OPENER, text, at)));
+	let marked = nextMarked(text, memo.next('marked', from, (at) => searchAt(ANY_OPENER, text, at)));
+	// A marker in inline code (`[TOOL_CALLS]`) is a model talking about a format, not calling.
+	while (marked && text[marked.at - 1] === '`' && text[marked.openEnd] === '`') {
+		const after = marked.openEnd;
+		marked = nextMarked(text, memo.next('marked', after, (at) => searchAt(ANY_OPENER, text, at)));
+	}
 	const weak = nextWeak(text, from, memo);
 	if (weak && (!marked || weak.start < marked.at)) {
 		if (weak.end === null && !final) return { start: weak.start, end: null, marked: false, closers: weak.kind === 'fence' ? '`\n' : '}]' };
