@@ -200,6 +200,20 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 		read: untilNext('<\\|function_call\\|>'),
 	},
 	{
+		family: 'DeepSeek V3.2 (DSML)',
+		follows: 'vLLM deepseekv32_tool_parser.py',
+		opener: '<[|｜]DSML[|｜]function_calls>',
+		literals: ['<｜dsml｜function_calls>', '<|dsml|function_calls>'],
+		read: tagged('</[|｜]DSML[|｜]function_calls>'),
+	},
+	{
+		family: 'OLMo 3 (pythonic lines), and <function_calls><invoke name=…> XML',
+		follows: 'vLLM olmo3_tool_parser.py',
+		opener: '<function_calls>',
+		literals: ['<function_calls>'],
+		read: tagged('</function_calls>'),
+	},
+	{
 		family: 'Command R7B',
 		follows: 'llama.cpp common/chat.cpp (Command R7B)',
 		opener: '<\\|START_ACTION\\|>',
