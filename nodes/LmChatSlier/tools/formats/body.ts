@@ -1,5 +1,6 @@
 import type { RawCall } from '../read-calls';
 import type { ToolSpec } from '../specs';
+import { readGemma } from './gemma';
 import { callsInValues } from './json-calls';
 import { readPythonic } from './pythonic';
 import { readArgKeys, readDsml, readFunctionTags, readInvokes } from './xml-params';
@@ -12,11 +13,13 @@ import { jsonSequence, skipSpace } from './values';
  * list, or a bare tool name (a GLM call without arguments). Undefined when nothing reads.
  */
 export function readBody(body: string, specs: ToolSpec[]): RawCall[] | undefined {
-	const text = body.trim();
+	// Gemma's tool_code may wrap the call in print(…).
+	const text = body.trim().replace(/^print\(([\s\S]*)\)$/, '$1').trim();
 	if (text === '') return undefined;
 	if (/<function(?:=|\s+name=)/i.test(text)) return readFunctionTags(text, specs);
 	if (/<[|｜]DSML[|｜]invoke\s+name=/i.test(text)) return readDsml(text, specs);
 	if (/<(?:steptml:)?invoke\s+name=/i.test(text)) return readInvokes(text.replace(/steptml:/gi, ''), specs);
+	if (/^call\s*:/.test(text)) return readGemma(text);
 	if (/<arg_key>/i.test(text)) {
 		const call = readArgKeys(text, specs);
 		return call && [call];

@@ -214,6 +214,20 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 		read: tagged('</function_calls>'),
 	},
 	{
+		family: 'FunctionGemma',
+		follows: 'vLLM functiongemma_tool_parser.py',
+		opener: '<start_function_call>',
+		literals: ['<start_function_call>'],
+		read: tagged('<end_function_call>'),
+	},
+	{
+		family: 'Gemma 4',
+		follows: 'vLLM gemma4_tool_parser.py',
+		opener: '<\\|tool_call>',
+		literals: ['<|tool_call>'],
+		read: tagged('<tool_call\\|>'),
+	},
+	{
 		family: 'Command R7B',
 		follows: 'llama.cpp common/chat.cpp (Command R7B)',
 		opener: '<\\|START_ACTION\\|>',
