@@ -92,7 +92,12 @@ export class Memo {
 }
 
 function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean, memo: Memo): Found | undefined {
-	const marked = nextMarked(text, memo.next('marked', from, (at) => searchAt(ANY_OPENER, text, at)));
+	let marked = nextMarked(text, memo.next('marked', from, (at) => searchAt(ANY_OPENER, text, at)));
+	// A marker in inline code (`[TOOL_CALLS]`) is a model talking about a format, not calling.
+	while (marked && text[marked.at - 1] === '`' && text[marked.openEnd] === '`') {
+		const after = marked.openEnd;
+		marked = nextMarked(text, memo.next('marked', after, (at) => searchAt(ANY_OPENER, text, at)));
+	}
 	const weak = nextWeak(text, from, memo);
 	if (weak && (!marked || weak.start < marked.at)) {
 		if (weak.end === null && !final) return { start: weak.start, end: null, marked: false, closers: weak.kind === 'fence' ? '`\n' : '}]' };
@@ -149,7 +154,8 @@ function fenceAt(text: string, open: number): Weak | undefined {
 	if (lineEnd < 0) return { kind: 'fence', start: open, end: null, body: '', explicit: false };
 	const lang = text.slice(open + 3, lineEnd).trim().toLowerCase();
 	const close = text.indexOf(FENCE, lineEnd + 1);
-	const explicit = /^tool_?calls?$/.test(lang);
+	// A `tool_call` fence, or Gemma's `tool_code` fence (Google's Gemma function-calling guide).
+	const explicit = /^tool_?calls?$|^tool_?code$/.test(lang);
 	if (close < 0) return { kind: 'fence', start: open, end: null, body: text.slice(lineEnd + 1), explicit };
 	return { kind: 'fence', start: open, end: close + 3, body: text.slice(lineEnd + 1, close), explicit };
 }
