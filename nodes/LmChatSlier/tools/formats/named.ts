@@ -60,7 +60,7 @@ export function readMistral(text: string, openEnd: number, specs: ToolSpec[]): B
 	return { end: openEnd + close, calls: readBody(rest.slice(json, close), specs) };
 }
 
-const token = (words: string) => `<[|｜]${words.split(' ').join('[_▁ ]')}[|｜]>`;
+const token = (words: string) => `<[|｜]${words.split(' ').join('(?:[_▁ ]|\\\\_)')}[|｜]>`;
 const CALL_BEGIN = new RegExp(token('tool call begin'), 'gi');
 const CALL_END = new RegExp(token('tool call end'), 'i');
 const ARGUMENT_BEGIN = new RegExp(token('tool call argument begin'), 'i');
