@@ -59,6 +59,7 @@ describe('one reader per published format', () => {
 		['FunctionGemma', 'vllm-project/vllm vllm/tool_parsers/functiongemma_tool_parser.py (its wire form)', '<start_function_call>call:get_weather{city:<escape>Paris<escape>}<end_function_call>', [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
 		['Gemma 4', 'vllm-project/vllm vllm/tool_parsers/gemma4_tool_parser.py (its wire form)', '<|tool_call>call:special_function{arg1:1}<tool_call|><|tool_call>call:get_weather{city:<|"|>Paris, FR<|"|>}<tool_call|>', [...special, { name: 'get_weather', arguments: { city: 'Paris, FR' } }]],
 		["Gemma's tool_code fence", "Google's Gemma function-calling guide (a tool_code fence)", "```tool_code\nprint(get_weather(city='Paris'))\n```", [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
+		['Qwen-Agent ✿FUNCTION✿', 'QwenLM/Qwen-Agent (its function-calling prompt)', '✿FUNCTION✿: get_weather\n✿ARGS✿: {"city": "Paris"}\n✿RESULT✿', [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
 		["OpenAI's tool_calls object", 'OpenAI chat completions message shape', '{"tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "special_function", "arguments": "{\\"arg1\\": 1}"}}]}', special],
 	])('%s (%s)', (_, _source, text, calls) => {
 		expect(readToolCalls(text, TOOLS)).toEqual({ prose: '', calls, problems: [] });

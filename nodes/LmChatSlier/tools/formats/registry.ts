@@ -1,6 +1,6 @@
 import type { ToolSpec } from '../specs';
 import { readBody } from './body';
-import { readFunctionary, readHarmony, readMistral, readSections, type Block } from './named';
+import { readFunctionary, readHarmony, readMistral, readQwenAgent, readSections, type Block } from './named';
 
 /**
  * Every published call format with a marker of its own. A marker means the model meant a call:
@@ -230,6 +230,13 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 		opener: '<\\|tool_call>',
 		literals: ['<|tool_call>'],
 		read: tagged('<tool_call\\|>'),
+	},
+	{
+		family: 'Qwen 1.5/2 through Qwen-Agent',
+		follows: 'Qwen-Agent (its function-calling prompt)',
+		opener: '✿FUNCTION✿\\s*:',
+		literals: ['✿function✿:'],
+		read: (text, _at, openEnd) => readQwenAgent(text, openEnd),
 	},
 	{
 		family: 'Command R7B',
