@@ -196,6 +196,7 @@ describe('answers without a marker stay answers', () => {
 		['a list of numbers', '[1, 2, 3]'],
 		['prose mentioning functools', 'Use functools.partial or functools [sic] for that.'],
 		['a pythonic call of an unknown function', "[deploy(env='prod')]"],
+		['a tool named inside a sentence without arguments', 'The tool {"name": "search"} looks things up.'],
 		['markers in inline code', 'Mistral writes `[TOOL_CALLS]`, Hermes `<tool_call>` and Llama `<|python_tag|>`.'],
 	])('%s', (_, text) => {
 		expect(readToolCalls(text, TOOLS)).toEqual({ prose: text, calls: [], problems: [] });
