@@ -45,6 +45,7 @@ describe('one reader per published format', () => {
 		['MiniMax-M2 <invoke>', `${LLAMA_CPP} [MiniMax-M2] call`, '<minimax:tool_call>\n<invoke name="special_function">\n<parameter name="arg1">1</parameter>\n</invoke>\n</minimax:tool_call>', special],
 		['Kimi K2 sections', `${LLAMA_CPP} [Kimi-K2-Thinking] call`, '<|tool_calls_section_begin|><|tool_call_begin|>functions.special_function:0<|tool_call_argument_begin|>{"arg1": 1}<|tool_call_end|><|tool_calls_section_end|>', special],
 		['DeepSeek V3.1', `${LLAMA_CPP} [deepseek-ai-DeepSeek-V3.1] call`, '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_time<｜tool▁sep｜>{"city": "XYZCITY"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>', [{ name: 'get_time', arguments: { city: 'XYZCITY' } }]],
+		['DeepSeek, the spellings llama.cpp accepts', 'ggml-org/llama.cpp common/chat.cpp (DeepSeek R1 grammar triggers)', '<｜tool\\_calls\\_begin｜><｜tool▁call▁begin｜>get_time<｜tool▁sep｜>{"city": "A"}<｜tool▁call▁end｜><｜tool\\_calls\\_end｜><｜tool calls begin｜><｜tool call begin｜>get_time<｜tool sep｜>{"city": "B"}<｜tool call end｜><｜tool calls end｜><｜tool▁calls｜><｜tool▁call▁begin｜>get_time<｜tool▁sep｜>{"city": "C"}<｜tool▁call▁end｜>', ['A', 'B', 'C'].map((city) => ({ name: 'get_time', arguments: { city } }))],
 		['DeepSeek R1', `${LLAMA_CPP} [llama-cpp-deepseek-r1] call`, '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>special_function\n```json\n{"arg1": 1}```<｜tool▁call▁end｜><｜tool▁calls▁end｜>', special],
 		['GPT-OSS harmony', `${LLAMA_CPP} [openai-gpt-oss-120b] with constrain`, ' to=functions.special_function<|channel|>analysis <|constrain|>json<|message|>{"arg1": 1}', special],
 		['GPT-OSS after analysis', `${LLAMA_CPP} [openai-gpt-oss-120b] extra channel before the call`, '<|channel|>analysis<|message|>I\'m\nthinking<|end|><|start|>assistant<|channel|>commentary to=functions.special_function <|message|>{"arg1": 1}', special],
@@ -58,6 +59,7 @@ describe('one reader per published format', () => {
 		['FunctionGemma', 'vllm-project/vllm vllm/tool_parsers/functiongemma_tool_parser.py (its wire form)', '<start_function_call>call:get_weather{city:<escape>Paris<escape>}<end_function_call>', [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
 		['Gemma 4', 'vllm-project/vllm vllm/tool_parsers/gemma4_tool_parser.py (its wire form)', '<|tool_call>call:special_function{arg1:1}<tool_call|><|tool_call>call:get_weather{city:<|"|>Paris, FR<|"|>}<tool_call|>', [...special, { name: 'get_weather', arguments: { city: 'Paris, FR' } }]],
 		["Gemma's tool_code fence", "Google's Gemma function-calling guide (a tool_code fence)", "```tool_code\nprint(get_weather(city='Paris'))\n```", [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
+		['Qwen-Agent ✿FUNCTION✿', 'QwenLM/Qwen-Agent (its function-calling prompt)', '✿FUNCTION✿: get_weather\n✿ARGS✿: {"city": "Paris"}\n✿RESULT✿', [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
 		["OpenAI's tool_calls object", 'OpenAI chat completions message shape', '{"tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "special_function", "arguments": "{\\"arg1\\": 1}"}}]}', special],
 	])('%s (%s)', (_, _source, text, calls) => {
 		expect(readToolCalls(text, TOOLS)).toEqual({ prose: '', calls, problems: [] });
@@ -194,6 +196,7 @@ describe('answers without a marker stay answers', () => {
 		['a list of numbers', '[1, 2, 3]'],
 		['prose mentioning functools', 'Use functools.partial or functools [sic] for that.'],
 		['a pythonic call of an unknown function', "[deploy(env='prod')]"],
+		['a tool named inside a sentence without arguments', 'The tool {"name": "search"} looks things up.'],
 		['markers in inline code', 'Mistral writes `[TOOL_CALLS]`, Hermes `<tool_call>` and Llama `<|python_tag|>`.'],
 	])('%s', (_, text) => {
 		expect(readToolCalls(text, TOOLS)).toEqual({ prose: text, calls: [], problems: [] });
