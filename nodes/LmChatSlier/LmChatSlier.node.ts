@@ -15,6 +15,7 @@ import { readModelSettings, type Fail } from '../shared/node/settings';
 import { egressFilterOf } from '../shared/transport/egress';
 import { connectionHint, modelOptionsProperty, searchModeNotice } from './properties';
 import { fitAdapter } from './sdk-adapter-fixes';
+import { fitStructuredOutput } from './structured-output';
 
 type Sdk = typeof import('@n8n/ai-node-sdk');
 
@@ -83,5 +84,7 @@ async function supplySlierModel(ctx: ISupplyDataFunctions, itemIndex: number): P
 	// Local token counts, Slier's token counts for streamed calls too, a clear error for images.
 	const supplied = sdk.supplyModel(ctx, model);
 	fitAdapter(supplied.response, ctx.getNode());
+	// Structured output (Evaluation's AI metrics) that reads the adapter's whole messages too.
+	fitStructuredOutput(supplied.response);
 	return supplied;
 }
