@@ -200,14 +200,14 @@ function interpretWeak(weak: Weak, specs: ToolSpec[]): RawCall[] | undefined {
 		return read && named(read.calls) ? read.calls : undefined;
 	}
 	const body = weak.body.trim();
-	const single = callsIn(parseLenient(body), false, specs);
+	const single = callsIn(parseLenient(body), false);
 	// Inside a sentence, only a whole call (with its arguments, as Llama writes it) is one:
 	// "the tool {"name": "Calculator"} adds numbers" is the model talking about a tool.
 	if (single && weak.inline && !/"(?:arguments|parameters|args|input|params)"\s*:/.test(body) && !single.explicit) return undefined;
 	if (single) return single.explicit || named(single.calls) ? single.calls : undefined;
 	if (weak.kind === 'fence' && /^[[{]/.test(body)) {
 		// Several JSON calls in one fence, one per line.
-		const calls = callsInValues(jsonSequence(body, 0).values, false, specs);
+		const calls = callsInValues(jsonSequence(body, 0).values, false);
 		return calls && named(calls) ? calls : undefined;
 	}
 	return undefined;

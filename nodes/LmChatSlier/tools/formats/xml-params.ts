@@ -58,7 +58,8 @@ export function readInvokes(body: string, specs: ToolSpec[]): RawCall[] {
 /**
  * DeepSeek V3.2's DSML (vLLM `deepseekv32_tool_parser.py`): `<｜DSML｜invoke name="NAME">` with
  * `<｜DSML｜parameter name="KEY" string="true|false">VALUE</｜DSML｜parameter>`; a value marked
- * `string="true"` stays text whatever the schema says.
+ * `string="true"` is text where the schema says nothing of its key, else the schema decides
+ * (vLLM's test_string_attr_true_coerced_by_schema).
  */
 export function readDsml(body: string, specs: ToolSpec[]): RawCall[] {
 	return readInvokes(body.replace(/<(\/?)[|｜]DSML[|｜]/gi, '<$1'), specs);
