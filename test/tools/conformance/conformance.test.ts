@@ -24,6 +24,8 @@ interface Case {
 	toolsDerived?: string;
 	expect: { calls: Call[]; prose?: string };
 	note?: string;
+	/** The answer holds a thought: only markers are checked in the streamed text (its words may name tools). */
+	thought?: boolean;
 }
 
 const DIR = join(__dirname, 'cases');
@@ -42,7 +44,9 @@ const MARKERS = [
 	'<minimax:tool_call>', '<invoke name=', '<|tool_calls_section_begin|>', '<|tool_call_begin|>',
 	'<｜tool▁calls▁begin｜>', '<｜tool▁call▁begin｜>', '<|tool▁calls▁begin|>', 'to=functions.', '<|START_ACTION|>',
 	'<seed:tool_call>', '<|channel|>', '<|call|>', '>>>', '<tool_call_begin>', '<steptml:invoke', '<|tool_calls_begin|>',
-	'<longcat_tool_call>', '<tool_calls_begin>', '<|tool_list_start|>', '<|im_start|>',
+	'<longcat_tool_call>', '<tool_calls_begin>', '<|tool_list_start|>', '[CALL_ID]', '<|message_sep|>', '<|function_call|>',
+	'<|constrain|>', '<|message|>', '<|tool_call_argument_begin|>', '<｜tool▁sep｜>', '<|action_end|>', '<|tools_suffix|>',
+	'</TOOLCALL>', '<|END_ACTION|>', '</minimax:tool_call>', '</seed:tool_call>', '<|tool_call_end|>',
 ];
 
 async function* chunked(text: string, size: number): AsyncGenerator<string, void, undefined> {
@@ -64,6 +68,7 @@ function leakIn(shown: string, item: Case): string | undefined {
 	for (const marker of MARKERS) {
 		if (item.text.includes(marker) && shown.includes(marker) && !prose.includes(marker)) return `marker ${marker}`;
 	}
+	if (item.thought) return undefined;
 	for (const call of item.expect.calls) {
 		if (prose.includes(call.name)) continue;
 		const keys = Object.keys(call.arguments);
