@@ -1,6 +1,6 @@
 import type { CompletionEvent } from '../../shared/completion/complete';
 import type { Answer } from '../../shared/completion/types';
-import { interpret, nextCandidate } from './read-calls';
+import { nextFound } from './read-calls';
 import type { ToolSpec } from './specs';
 
 /** What the guard passes on: prose that is safe to show, then the answer with the text held back. */
@@ -9,11 +9,11 @@ export type GuardedEvent = { type: 'text'; text: string } | { type: 'answer'; an
 /**
  * Streams the prose of an answer that may hold tool calls, and nothing of the calls. A pull-style
  * transformer over the completion's events: text is passed on as soon as it is certain to be
- * prose; anything that may start a call (a <tool_call> tag or its first letters, a ``` fence, a
- * JSON object at the start of a line) is held until it is closed and read. A closed block that is
- * no call (a config example) is passed on then; from the first call on, nothing more is, since
- * text after a call is not an answer. The answer event carries the text held back, which the
- * caller shows if the answer turns out to hold no call after all.
+ * prose; anything that may start a call (any format's opener or its first characters, a ```
+ * fence, JSON, a pythonic list) is held until it is closed and read. A closed block that is no
+ * call (a config example) is passed on then; from the first call or marker on, nothing more is,
+ * since text after a call is not an answer. The answer event carries the text held back, which
+ * the caller shows if the answer turns out to hold no call after all.
  */
 export async function* guardProse(events: AsyncIterable<CompletionEvent>, specs: ToolSpec[]): AsyncGenerator<GuardedEvent, void, undefined> {
 	let text = '';
@@ -28,21 +28,21 @@ export async function* guardProse(events: AsyncIterable<CompletionEvent>, specs:
 		text += event.text;
 		if (callFound) continue;
 		for (;;) {
-			const candidate = nextCandidate(text, settled);
-			if (!candidate) {
+			const found = nextFound(text, settled, specs, false);
+			if (!found) {
 				settled = text.length;
 				break;
 			}
-			if (candidate.end === null) {
-				settled = candidate.start; // may be a call: hold from here
-				break;
-			}
-			if (interpret(candidate, specs)) {
-				settled = candidate.start;
+			if (found.marked || found.calls) {
+				settled = found.start;
 				callFound = true;
 				break;
 			}
-			settled = candidate.end; // a closed block that is no call: prose
+			if (found.end === null) {
+				settled = found.start; // may be a call: hold from here
+				break;
+			}
+			settled = found.end; // a closed block that is no call: prose
 		}
 		if (settled > emitted) {
 			yield { type: 'text', text: text.slice(emitted, settled) };

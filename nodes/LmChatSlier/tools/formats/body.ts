@@ -1,0 +1,32 @@
+import type { RawCall } from '../read-calls';
+import type { ToolSpec } from '../specs';
+import { callsInValues } from './json-calls';
+import { readPythonic } from './pythonic';
+import { readArgKeys, readFunctionTags, readInvokes } from './xml-params';
+import { jsonSequence, skipSpace } from './values';
+
+/**
+ * What stands between a format's opener and its closer. Models mix formats (Qwen3-Coder writes
+ * its XML inside the Hermes tags, LFM2 writes pythonic or JSON lists), so every body is tried as
+ * each body form: XML parameters, GLM's arg_key pairs, JSON values (one or several), a pythonic
+ * list, or a bare tool name (a GLM call without arguments). Undefined when nothing reads.
+ */
+export function readBody(body: string, specs: ToolSpec[]): RawCall[] | undefined {
+	const text = body.trim();
+	if (text === '') return undefined;
+	if (/<function=/i.test(text)) return readFunctionTags(text, specs);
+	if (/<(?:steptml:)?invoke\s+name=/i.test(text)) return readInvokes(text.replace(/steptml:/gi, ''), specs);
+	if (/<arg_key>/i.test(text)) {
+		const call = readArgKeys(text, specs);
+		return call && [call];
+	}
+	if (text[0] === '{' || text[0] === '[') {
+		const json = jsonSequence(text, 0);
+		const calls = callsInValues(json.values, true, specs);
+		if (calls) return calls;
+	}
+	const pythonic = readPythonic(text, 0);
+	if (pythonic && skipSpace(text, pythonic.end) >= text.length - 1) return pythonic.calls;
+	if (/^[A-Za-z_][\w.:-]*$/.test(text)) return [{ name: text, arguments: {} }];
+	return undefined;
+}

@@ -1,0 +1,56 @@
+import { resolveToolName, type ToolSpec } from '../specs';
+import { isObject, parseLenient } from './values';
+
+/**
+ * XML-like formats (Qwen3-Coder, Seed-OSS, GLM, MiniMax) write every value as text. Like their
+ * parsers in vLLM and SGLang, the text becomes what the tool's schema says: a number, an integer,
+ * a boolean, null, or an array or object from JSON (or Python) text. A string stays a string; a
+ * value that does not convert stays text, and the argument check says what is wrong.
+ */
+export function coerceArguments(name: string, raw: Array<[string, string]>, specs: ToolSpec[]): Record<string, unknown> {
+	const spec = resolveToolName(name, specs);
+	const properties = spec && isObject(spec.parameters.properties) ? spec.parameters.properties : {};
+	const args: Record<string, unknown> = {};
+	for (const [key, text] of raw) args[key] = coerceValue(text, properties[key]);
+	return args;
+}
+
+function typesOf(schema: unknown): string[] {
+	if (!isObject(schema)) return [];
+	const types: string[] = [];
+	if (typeof schema.type === 'string') types.push(schema.type);
+	if (Array.isArray(schema.type)) types.push(...schema.type.filter((t): t is string => typeof t === 'string'));
+	for (const key of ['anyOf', 'oneOf']) {
+		if (Array.isArray(schema[key])) for (const option of schema[key] as unknown[]) types.push(...typesOf(option));
+	}
+	if (types.length === 0 && Array.isArray(schema.enum)) types.push(...schema.enum.map((v) => (typeof v === 'number' ? 'number' : typeof v)));
+	if (types.length === 0 && isObject(schema.properties)) types.push('object');
+	if (types.length === 0 && isObject(schema.items)) types.push('array');
+	return types;
+}
+
+export function coerceValue(text: string, schema: unknown): unknown {
+	const types = typesOf(schema);
+	const trimmed = text.trim();
+	if (types.includes('string')) return text;
+	if (types.length === 0) {
+		// No schema for the key: JSON containers are read, anything else stays text.
+		if (/^[[{]/.test(trimmed)) {
+			const parsed = parseLenient(trimmed);
+			if (parsed !== undefined) return parsed;
+		}
+		return text;
+	}
+	if (trimmed.toLowerCase() === 'null' || trimmed.toLowerCase() === 'none') return null;
+	for (const type of types) {
+		if ((type === 'number' || type === 'integer') && /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(trimmed)) {
+			return Number(trimmed);
+		}
+		if (type === 'boolean' && /^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true';
+		if (type === 'object' || type === 'array') {
+			const parsed = parseLenient(trimmed);
+			if (type === 'object' ? isObject(parsed) : Array.isArray(parsed)) return parsed;
+		}
+	}
+	return text;
+}

@@ -1,0 +1,70 @@
+import type { ToolSpec } from '../specs';
+import type { RawCall } from '../read-calls';
+import { coerceArguments } from './coerce';
+
+/**
+ * The XML-like call bodies, each read the way its parser reads it:
+ * - Qwen3-Coder and Seed-OSS (vLLM `qwen3coder_tool_parser.py`, `seed_oss_tool_parser.py`):
+ *   `<function=NAME><parameter=KEY>VALUE</parameter></function>`; one newline around a value is
+ *   the template's, not the value's.
+ * - MiniMax-M2 (vLLM `minimax_m2_tool_parser.py`): `<invoke name="NAME"><parameter name="KEY">VALUE</parameter></invoke>`.
+ * - GLM-4.5/4.6 (vLLM `glm4_moe_tool_parser.py`): `NAME<arg_key>KEY</arg_key><arg_value>VALUE</arg_value>`.
+ * Values are converted to the schema's types (coerce.ts).
+ */
+
+const trimNewline = (value: string) => value.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+
+/** Every `<function=NAME>…</function>` in `body`; the closing tags may be missing at the end. */
+export function readFunctionTags(body: string, specs: ToolSpec[]): RawCall[] {
+	const calls: RawCall[] = [];
+	const parts = body.split(/<function=/i).slice(1);
+	for (const part of parts) {
+		const nameEnd = part.indexOf('>');
+		const name = (nameEnd < 0 ? part : part.slice(0, nameEnd)).trim().replace(/^["']|["']$/g, '');
+		const inner = nameEnd < 0 ? '' : part.slice(nameEnd + 1).split(/<\/function>/i)[0];
+		if (/<parameter=/i.test(inner) || inner.trim() === '') {
+			calls.push({ name, arguments: coerceArguments(name, parameters(inner, /<parameter=([^>]*)>/gi, /<\/parameter>/i), specs) });
+		} else {
+			// Functionary v3.1 / Llama 3.1: <function=NAME>{JSON}</function>.
+			calls.push({ name, arguments: inner.trim() });
+		}
+	}
+	return calls;
+}
+
+/** Every `<invoke name="NAME">…</invoke>` (MiniMax-M2). */
+export function readInvokes(body: string, specs: ToolSpec[]): RawCall[] {
+	const calls: RawCall[] = [];
+	for (const part of body.split(/<invoke\s+name=/i).slice(1)) {
+		const nameEnd = part.indexOf('>');
+		const name = (nameEnd < 0 ? part : part.slice(0, nameEnd)).trim().replace(/^["']|["']$/g, '');
+		const inner = nameEnd < 0 ? '' : part.slice(nameEnd + 1).split(/<\/invoke>/i)[0];
+		calls.push({ name, arguments: coerceArguments(name, parameters(inner, /<parameter\s+name=([^>]*)>/gi, /<\/parameter>/i), specs) });
+	}
+	return calls;
+}
+
+function parameters(inner: string, open: RegExp, close: RegExp): Array<[string, string]> {
+	const found: Array<[string, string]> = [];
+	const opens = [...inner.matchAll(open)];
+	opens.forEach((match, i) => {
+		const key = match[1].trim().replace(/^["']|["']$/g, '');
+		const from = match.index! + match[0].length;
+		const until = i + 1 < opens.length ? opens[i + 1].index! : inner.length;
+		const value = inner.slice(from, until).split(close)[0];
+		found.push([key, trimNewline(value)]);
+	});
+	return found;
+}
+
+/** GLM-4.5/4.6: `NAME<arg_key>k</arg_key><arg_value>v</arg_value>…`, or a bare NAME for a call without arguments. */
+export function readArgKeys(body: string, specs: ToolSpec[]): RawCall | undefined {
+	const first = body.search(/<arg_key>/i);
+	const name = (first < 0 ? body : body.slice(0, first)).trim();
+	if (!/^[\w.:-]+$/.test(name)) return undefined;
+	const raw: Array<[string, string]> = [];
+	for (const match of body.matchAll(/<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/gi)) {
+		raw.push([match[1].trim(), match[2]]);
+	}
+	return { name, arguments: coerceArguments(name, raw, specs) };
+}
