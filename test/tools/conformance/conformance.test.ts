@@ -172,15 +172,19 @@ function statusReport(): string {
 	const sources = new Set(outcomes.map(({ item }) => `${item.source.repo} ${item.source.file}`)).size;
 	const passed = outcomes.filter(({ failures }) => failures.length === 0).length;
 	lines.push(`${outcomes.length} cases (${withCalls} with calls, ${outcomes.length - withCalls} without) from ${sources} source files: **${passed} pass, ${outcomes.length - passed} fail**.`, '');
-	lines.push('| family | cases | passed | failed |', '| --- | --- | --- | --- |');
+	// What kind of fix each family needs: calls not read as expected, rewrite asked, prose, streamed text.
+	const kinds: Array<[string, RegExp]> = [['calls', /^calls /], ['problems', /^problems /], ['prose', /^prose /], ['stream', /^stream /], ['threw', /threw/]];
+	lines.push('| family | cases | passed | failed | wrong calls | rewrite asked | wrong prose | stream shows call or wrong text | threw |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 	for (const family of families) {
 		const mine = outcomes.filter(({ item }) => item.family === family);
 		const ok = mine.filter(({ failures }) => failures.length === 0).length;
-		lines.push(`| ${family} | ${mine.length} | ${ok} | ${mine.length - ok} |`);
+		const counts = kinds.map(([, pattern]) => mine.filter(({ failures }) => failures.some((failure) => pattern.test(failure))).length);
+		lines.push(`| ${family} | ${mine.length} | ${ok} | ${mine.length - ok} | ${counts.join(' | ')} |`);
 	}
-	lines.push('', '## Failures', '');
-	for (const { item, failures } of outcomes.filter(({ failures }) => failures.length > 0)) {
-		lines.push(`### ${item.id}`, '', `${item.source.repo} \`${item.source.file}\` ${item.source.test}`, '', '```text', item.text.length > 600 ? `${item.text.slice(0, 600)}…` : item.text, '```', '');
+	lines.push('', '## Failures', '', 'By family; each with its answer (cut at 600 characters), what the seam gave and what was expected.', '');
+	const failing = outcomes.filter(({ failures }) => failures.length > 0).sort((a, b) => a.item.family.localeCompare(b.item.family) || a.item.id.localeCompare(b.item.id));
+	for (const { item, failures } of failing) {
+		lines.push(`### ${item.family}: ${item.id}`, '', `${item.source.repo} \`${item.source.file}\` ${item.source.test}`, '', '```text', item.text.length > 600 ? `${item.text.slice(0, 600)}…` : item.text, '```', '');
 		if (item.note) lines.push(`Note: ${item.note}`, '');
 		// Streamed failures at many chunk sizes often say the same thing: list each once.
 		const seen = new Set<string>();
