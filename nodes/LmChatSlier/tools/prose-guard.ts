@@ -1,5 +1,6 @@
 import type { CompletionEvent } from '../../shared/completion/complete';
 import type { Answer } from '../../shared/completion/types';
+import { withoutFraming } from './formats/framing';
 import { nextFound } from './read-calls';
 import type { ToolSpec } from './specs';
 
@@ -22,7 +23,7 @@ export async function* guardProse(events: AsyncIterable<CompletionEvent>, specs:
 	let callFound = false;
 	for await (const event of events) {
 		if (event.type === 'answer') {
-			yield { type: 'answer', answer: event.answer, withheld: text.slice(emitted) };
+			yield { type: 'answer', answer: event.answer, withheld: withoutFraming(text.slice(emitted)) };
 			continue;
 		}
 		text += event.text;

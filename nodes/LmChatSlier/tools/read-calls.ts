@@ -1,5 +1,6 @@
 import { balancedEnd } from '../../shared/completion/json-text';
 import { readBody } from './formats/body';
+import { FRAMING_LITERALS, framingAt, withoutFraming } from './formats/framing';
 import { callsIn, callsInValues } from './formats/json-calls';
 import { looksPythonic, readPythonic } from './formats/pythonic';
 import { ANY_OPENER, MARKED_FORMATS, OPENER_LITERALS } from './formats/registry';
@@ -65,6 +66,14 @@ const FENCE = '```';
  * still streaming, and a stretch that is not closed yet comes back open.
  */
 export function nextFound(text: string, from: number, specs: ToolSpec[], final: boolean): Found | undefined {
+	const found = nextBlock(text, from, specs, final);
+	if (final) return found;
+	// While streaming, a thought or harmony framing is held to the end (withoutFraming shows what is left of it).
+	const framing = framingAt(text, from);
+	return framing !== undefined && (!found || framing < found.start) ? { start: framing, end: null, marked: true } : found;
+}
+
+function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean): Found | undefined {
 	const marked = nextMarked(text, from);
 	const weak = nextWeak(text, from);
 	if (weak && (!marked || weak.start < marked.at)) {
@@ -117,14 +126,14 @@ function fenceAt(text: string, from: number): Weak | undefined {
 
 /**
  * JSON that may be a call: `{"` or `[{` anywhere (Llama 3.x writes its JSON inside sentences,
- * xLAM its array), or a pythonic list `[name(` at the start of a line (Llama 3.2/4).
+ * xLAM its array), or a pythonic list `[name(` (Llama 3.2/4; SGLang reads it inside a sentence too).
  */
 function jsonAt(text: string, from: number, before: number): Weak | undefined {
-	const pattern = /\{\s*["']|\[\s*\{|(?:^|\n)[ \t]*\[\s*[A-Za-z_][\w.-]*\s*\(/g;
+	const pattern = /\{\s*["']|\[\s*\{|\[\s*[A-Za-z_][\w.-]*\s*\(/g;
 	pattern.lastIndex = from;
 	const match = pattern.exec(text);
 	if (!match || match.index >= before) return undefined;
-	const start = match[0][0] === '\n' || match[0][0] === ' ' || match[0][0] === '\t' ? match.index + match[0].indexOf('[') : match.index;
+	const start = match.index;
 	const kind = text[start] === '[' && !match[0].includes('{') ? 'pythonic' : 'json';
 	const end = balancedEnd(text, start);
 	return { kind, start, end: end ?? null, body: text.slice(start, end ?? text.length), explicit: false };
@@ -152,29 +161,33 @@ function interpretWeak(weak: Weak, specs: ToolSpec[]): RawCall[] | undefined {
 	return undefined;
 }
 
-const LITERAL_STARTS = new Set(OPENER_LITERALS.map((literal) => literal[0]));
-const LONGEST = Math.max(...OPENER_LITERALS.map((literal) => literal.length));
+const HELD_LITERALS = [...OPENER_LITERALS, ...FRAMING_LITERALS];
+const LITERAL_STARTS = new Set(HELD_LITERALS.map((literal) => literal[0]));
+const LONGEST = Math.max(...HELD_LITERALS.map((literal) => literal.length));
 
 /** The end of the text may be the first characters of an opener, a fence or a call: hold them. */
 function partialOpener(text: string, from: number): number | undefined {
-	const tailStart = Math.max(from, text.length - LONGEST);
-	for (let at = tailStart; at < text.length; at++) {
+	const starts: number[] = [];
+	const window = Math.max(from, text.length - 200);
+	const bracket = /[[{]\s*$|\[\s*[A-Za-z_][\w.-]*\s*$|>>>[\w.-]*\s*$/.exec(text.slice(window));
+	if (bracket) starts.push(window + bracket.index + bracket[0].search(/[[{>]/));
+	const ticks = /`{1,2}$/.exec(text.slice(-2));
+	if (ticks) starts.push(text.length - ticks[0].length);
+	for (let at = Math.max(from, text.length - LONGEST); at < text.length; at++) {
 		if (!LITERAL_STARTS.has(text[at].toLowerCase())) continue;
 		const tail = text.slice(at).toLowerCase();
-		if (OPENER_LITERALS.some((literal) => literal.startsWith(tail))) return at;
+		if (HELD_LITERALS.some((literal) => literal.startsWith(tail))) {
+			starts.push(at);
+			break;
+		}
 	}
-	const ticks = /`{1,2}$/.exec(text.slice(-2));
-	if (ticks && text.length - ticks[0].length >= from) return text.length - ticks[0].length;
-	const bracket = /[[{]\s*$|(?:^|\n)[ \t]*\[\s*[A-Za-z_][\w.-]*\s*$/.exec(text.slice(Math.max(from, text.length - 200)));
-	if (bracket) {
-		const start = text.length - bracket[0].length + bracket[0].search(/[[{]/);
-		if (start >= from) return start;
-	}
-	return undefined;
+	const start = Math.min(...starts.filter((at) => at >= from));
+	return Number.isFinite(start) ? start : undefined;
 }
 
 /** Reads a whole answer: the prose before the first call, and every call. */
-export function readCalls(text: string, specs: ToolSpec[]): ReadResult {
+export function readCalls(answer: string, specs: ToolSpec[]): ReadResult {
+	const text = withoutFraming(answer);
 	const calls: RawCall[] = [];
 	let prose: string | undefined;
 	for (let from = 0; from < text.length; ) {

@@ -15,11 +15,22 @@ export function coerceArguments(name: string, raw: Array<[string, string]>, spec
 	return args;
 }
 
+/** Type names tool schemas use besides JSON Schema's (vLLM's parsers accept them too). */
+const ALIASES: Record<string, string> = {
+	str: 'string', text: 'string', varchar: 'string', char: 'string', enum: 'string',
+	int: 'integer', uint: 'integer', long: 'integer', short: 'integer',
+	float: 'number', double: 'number', decimal: 'number',
+	bool: 'boolean', binary: 'boolean',
+	dict: 'object', map: 'object', list: 'array', tuple: 'array',
+};
+
+const normalType = (type: string) => ALIASES[type.toLowerCase()] ?? type.toLowerCase();
+
 function typesOf(schema: unknown): string[] {
 	if (!isObject(schema)) return [];
 	const types: string[] = [];
-	if (typeof schema.type === 'string') types.push(schema.type);
-	if (Array.isArray(schema.type)) types.push(...schema.type.filter((t): t is string => typeof t === 'string'));
+	if (typeof schema.type === 'string') types.push(normalType(schema.type));
+	if (Array.isArray(schema.type)) types.push(...schema.type.filter((t): t is string => typeof t === 'string').map(normalType));
 	for (const key of ['anyOf', 'oneOf']) {
 		if (Array.isArray(schema[key])) for (const option of schema[key] as unknown[]) types.push(...typesOf(option));
 	}
@@ -48,7 +59,9 @@ export function coerceValue(text: string, schema: unknown): unknown {
 		}
 		if (type === 'boolean' && /^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true';
 		if (type === 'object' || type === 'array') {
-			const parsed = parseLenient(trimmed);
+			let parsed = parseLenient(trimmed);
+			// GLM-4.6 sometimes escapes the quotes of JSON inside its XML.
+			if (parsed === undefined && trimmed.includes('\\"')) parsed = parseLenient(trimmed.replace(/\\"/g, '"'));
 			if (type === 'object' ? isObject(parsed) : Array.isArray(parsed)) return parsed;
 		}
 	}

@@ -50,7 +50,14 @@ export function readMistral(text: string, openEnd: number, specs: ToolSpec[]): B
 		i = skipSpace(text, json.end);
 		if (text[i] === ',' || text[i] === ';') i = skipSpace(text, i + 1);
 	}
-	return { end: calls.length > 0 ? end : text.length, calls: calls.length > 0 ? calls : undefined };
+	if (calls.length > 0) return { end, calls };
+	// vLLM's fallback: the first JSON array or object after the marker, whatever stands before it.
+	const next = text.indexOf('[TOOL_CALLS]', openEnd);
+	const rest = text.slice(openEnd, next < 0 ? text.length : next);
+	const json = rest.search(/\[\s*\{|\{\s*"/);
+	if (json < 0) return { end: text.length, calls: undefined };
+	const close = balancedEnd(rest, json) ?? rest.length;
+	return { end: openEnd + close, calls: readBody(rest.slice(json, close), specs) };
 }
 
 const token = (words: string) => `<[|｜]${words.split(' ').join('[_▁ ]')}[|｜]>`;

@@ -183,6 +183,20 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 		read: (text, _at, openEnd) => readFunctionary(text, openEnd),
 	},
 	{
+		family: 'GigaChat 3',
+		follows: 'llama.cpp common/chat.cpp (GigaChat3)',
+		opener: '<\\|message_sep\\|>\\s*function call\\s*<\\|role_sep\\|>',
+		literals: ['<|message_sep|>\n\nfunction call<|role_sep|>', '<|message_sep|>\nfunction call<|role_sep|>', '<|message_sep|>function call<|role_sep|>'],
+		read: untilNext('<\\|message_sep\\|>'),
+	},
+	{
+		family: 'GigaChat 3.1',
+		follows: 'llama.cpp common/chat.cpp (GigaChat3.1)',
+		opener: '<\\|function_call\\|>',
+		literals: ['<|function_call|>'],
+		read: untilNext('<\\|function_call\\|>'),
+	},
+	{
 		family: 'Command R7B',
 		follows: 'llama.cpp common/chat.cpp (Command R7B)',
 		opener: '<\\|START_ACTION\\|>',

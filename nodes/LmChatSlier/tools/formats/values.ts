@@ -22,11 +22,37 @@ export function parseLenient(text: string): unknown {
 	}
 	const python = parsePython(trimmed, 0);
 	if (python && skipSpace(trimmed, python.end) === trimmed.length) return python.value;
+	const closed = closeOpen(trimmed);
+	if (closed !== trimmed) return parseLenient(closed);
 	const start = trimmed.search(/[[{]/);
 	if (start < 0) return undefined;
 	const end = balancedEnd(trimmed, start);
 	if (end === undefined || (start === 0 && end === trimmed.length)) return undefined;
 	return parseLenient(trimmed.slice(start, end));
+}
+
+/**
+ * A JSON value the answer stopped inside (`[{"name": …}}` with the array never closed): its open
+ * brackets closed, when it stopped between values. Unchanged when nothing is open.
+ */
+function closeOpen(text: string): string {
+	if (!/^[[{]/.test(text)) return text;
+	const open: string[] = [];
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (inString) {
+			if (c === '\\') i++;
+			else if (c === '"') inString = false;
+		} else if (c === '"') inString = true;
+		else if (c === '{' || c === '[') open.push(c === '{' ? '}' : ']');
+		else if (c === '}' || c === ']') {
+			if (open.pop() !== c) return text;
+		}
+	}
+	// Only arrays left open (the calls themselves are whole): a cut object could run half a call.
+	if (inString || open.length === 0 || open.includes('}') || !/[}\]"\d]\s*$|true\s*$|false\s*$|null\s*$/.test(text)) return text;
+	return text + open.reverse().join('');
 }
 
 function withoutTrailingCommas(text: string): string {
@@ -57,7 +83,7 @@ export interface Parsed {
 	end: number;
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0', '\\': '\\', "'": "'", '"': '"', '/': '/' };
 
 /**
  * One Python literal (or JSON value) at `at`: strings in either quote, numbers, True/False/None
@@ -86,7 +112,7 @@ function parseString(text: string, at: number): Parsed | undefined {
 	let out = '';
 	for (let i = at + 1; i < text.length; i++) {
 		const c = text[i];
-		if (c === quote) return { value: out, end: i + 1 };
+		if (c === quote && endsString(text, i + 1)) return { value: out, end: i + 1 };
 		if (c !== '\\') {
 			out += c;
 			continue;
@@ -95,9 +121,23 @@ function parseString(text: string, at: number): Parsed | undefined {
 		if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) {
 			out += String.fromCharCode(parseInt(text.slice(i + 1, i + 5), 16));
 			i += 4;
-		} else if (next !== undefined) out += ESCAPES[next] ?? next;
+		} else if (next !== undefined) out += ESCAPES[next] ?? `\\${next}`; // Python keeps unknown escapes
 	}
 	return undefined;
+}
+
+/**
+ * Whether a quote at `at - 1` closes its string. Models put unescaped quotes inside quoted
+ * values (`command='sed -n '1,5p' f.py'`, vLLM's LFM2 tests): a quote closes only where a value
+ * may end, before `,` `]` `}` `:`, a call's `)` that ends it, or the end.
+ */
+function endsString(text: string, at: number): boolean {
+	const i = skipSpace(text, at);
+	const c = text[i];
+	if (c === undefined || c === ',' || c === ']' || c === '}' || c === ':' || c === '<') return true;
+	if (c !== ')') return false;
+	const after = text[skipSpace(text, i + 1)];
+	return after === undefined || after === ',' || after === ']' || after === '<' || after === ';' || after === '\n';
 }
 
 function parseList(text: string, at: number, close: string, depth: number): Parsed | undefined {
@@ -119,9 +159,11 @@ function parseDict(text: string, at: number, depth: number): Parsed | undefined 
 	let i = skipSpace(text, at + 1);
 	while (text[i] !== '}') {
 		const key = parsePython(text, i, depth + 1);
-		if (!key || (typeof key.value !== 'string' && typeof key.value !== 'number')) return undefined;
+		if (!key) return undefined;
 		i = skipSpace(text, key.end);
-		if (text[i] !== ':') return undefined;
+		// A Python set ({'a', 'b'}) becomes a list, in the order written.
+		if (Object.keys(out).length === 0 && (text[i] === ',' || text[i] === '}')) return parseSet(text, at, depth);
+		if (text[i] !== ':' || (typeof key.value !== 'string' && typeof key.value !== 'number')) return undefined;
 		const value = parsePython(text, i + 1, depth + 1);
 		if (!value) return undefined;
 		out[String(key.value)] = value.value;
@@ -130,6 +172,11 @@ function parseDict(text: string, at: number, depth: number): Parsed | undefined 
 		else if (text[i] !== '}') return undefined;
 	}
 	return { value: out, end: i + 1 };
+}
+
+function parseSet(text: string, at: number, depth: number): Parsed | undefined {
+	const list = parseList(text, at, '}', depth);
+	return list;
 }
 
 /**

@@ -12,7 +12,15 @@ import { coerceArguments } from './coerce';
  * Values are converted to the schema's types (coerce.ts).
  */
 
-const trimNewline = (value: string) => value.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+/**
+ * The template's newlines around a value are not the value: one leading newline and a trailing
+ * newline with the indentation after it go; a value on one line is trimmed (SGLang strips it),
+ * a multi-line value (code) keeps its inner indentation.
+ */
+function trimLayout(value: string): string {
+	const inner = value.replace(/^\r?\n/, '').replace(/\r?\n[ \t]*$/, '');
+	return inner.includes('\n') ? inner : inner.trim();
+}
 
 /** Every `<function=NAME>…</function>` in `body`; the closing tags may be missing at the end. */
 export function readFunctionTags(body: string, specs: ToolSpec[]): RawCall[] {
@@ -52,7 +60,7 @@ function parameters(inner: string, open: RegExp, close: RegExp): Array<[string, 
 		const from = match.index! + match[0].length;
 		const until = i + 1 < opens.length ? opens[i + 1].index! : inner.length;
 		const value = inner.slice(from, until).split(close)[0];
-		found.push([key, trimNewline(value)]);
+		found.push([key, trimLayout(value)]);
 	});
 	return found;
 }
@@ -60,10 +68,11 @@ function parameters(inner: string, open: RegExp, close: RegExp): Array<[string, 
 /** GLM-4.5/4.6: `NAME<arg_key>k</arg_key><arg_value>v</arg_value>…`, or a bare NAME for a call without arguments. */
 export function readArgKeys(body: string, specs: ToolSpec[]): RawCall | undefined {
 	const first = body.search(/<arg_key>/i);
-	const name = (first < 0 ? body : body.slice(0, first)).trim();
+	// GLM-4.6 sometimes writes a literal backslash-n after the name.
+	const name = (first < 0 ? body : body.slice(0, first)).replace(/\\n/g, '').trim();
 	if (!/^[\w.:-]+$/.test(name)) return undefined;
 	const raw: Array<[string, string]> = [];
-	for (const match of body.matchAll(/<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/gi)) {
+	for (const match of body.matchAll(/<arg_key>([\s\S]*?)<\/arg_key>(?:\s|\\n)*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/gi)) {
 		raw.push([match[1].trim(), match[2]]);
 	}
 	return { name, arguments: coerceArguments(name, raw, specs) };
