@@ -169,9 +169,16 @@ for (const family of families) {
 function statusReport(): string {
 	const lines = ['# Conformance status', '', `Written by \`CONFORMANCE_STATUS=test/tools/conformance/STATUS.md npx jest test/tools/conformance\`.`, ''];
 	const withCalls = outcomes.filter(({ item }) => item.expect.calls.length > 0).length;
-	const sources = new Set(outcomes.map(({ item }) => `${item.source.repo} ${item.source.file}`)).size;
+	const written = (item: Case) => item.source.repo === 'n8n-nodes-slier';
+	const sources = [...new Set(outcomes.filter(({ item }) => !written(item)).map(({ item }) => `${item.source.repo} \`${item.source.file}\``))].sort();
 	const passed = outcomes.filter(({ failures }) => failures.length === 0).length;
-	lines.push(`${outcomes.length} cases (${withCalls} with calls, ${outcomes.length - withCalls} without) from ${sources} source files: **${passed} pass, ${outcomes.length - passed} fail**.`, '');
+	const calls = outcomes.reduce((sum, { item }) => sum + item.expect.calls.length, 0);
+	lines.push(
+		`${outcomes.length} cases (${withCalls} answers with ${calls} calls, ${outcomes.length - withCalls} answers without a call; ${outcomes.filter(({ item }) => written(item)).length} of them written for this corpus) from ${sources.length} public test files: **${passed} pass, ${outcomes.length - passed} fail**.`,
+		'',
+		'How to read it: each failure below names the case (its id is `<cases file>:<source test>`), shows the answer, then what the seam gave against what the source expects. "rewrite asked" means readToolCalls returned problems; "stream" lines say at which chunk sizes guardStreamedText showed a marker, a tool name followed by its argument keys, or text other than the expected prose. The data is in `cases/*.json`; a case with `note` departs from its source on purpose (listed at the end).',
+		'',
+	);
 	// What kind of fix each family needs: calls not read as expected, rewrite asked, prose, streamed text.
 	const kinds: Array<[string, RegExp]> = [['calls', /^calls /], ['problems', /^problems /], ['prose', /^prose /], ['stream', /^stream /], ['threw', /threw/]];
 	lines.push('| family | cases | passed | failed | wrong calls | rewrite asked | wrong prose | stream shows call or wrong text | threw |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -197,6 +204,7 @@ function statusReport(): string {
 		}
 		lines.push('');
 	}
+	lines.push('## Sources', '', ...sources.map((source) => `- ${source}: ${outcomes.filter(({ item }) => `${item.source.repo} \`${item.source.file}\`` === source).length} cases`), '');
 	const notes = outcomes.filter(({ item }) => item.note);
 	lines.push('## Where a case departs from its source', '', 'The issue\'s rules win over the source\'s expectation; each such case says why.', '');
 	for (const { item } of notes) lines.push(`- ${item.id}: ${item.note}`);
