@@ -17,7 +17,7 @@ interface Call {
 }
 interface Case {
 	id: string;
-	source: { repo: string; file: string; test: string };
+	source: { repo: string; file: string; test: string; commit?: string };
 	family: string;
 	text: string;
 	tools: Array<{ name: string; description?: string; parameters: Record<string, unknown> }>;
@@ -54,8 +54,10 @@ const MARKERS = [
 	'</TOOLCALL>', '<|END_ACTION|>', '</minimax:tool_call>', '</seed:tool_call>', '<|tool_call_end|>',
 ];
 
+/** Chunks of `size` characters (code points: a stream never splits one, so an emoji stays whole). */
 async function* chunked(text: string, size: number): AsyncGenerator<string, void, undefined> {
-	for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
+	const points = Array.from(text);
+	for (let at = 0; at < points.length; at += size) yield points.slice(at, at + size).join('');
 }
 
 async function streamed(text: string, tools: Case['tools'], size: number): Promise<string> {
