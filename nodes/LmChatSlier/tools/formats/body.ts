@@ -14,7 +14,7 @@ import { jsonSequence, skipSpace } from './values';
 export function readBody(body: string, specs: ToolSpec[]): RawCall[] | undefined {
 	const text = body.trim();
 	if (text === '') return undefined;
-	if (/<function=/i.test(text)) return readFunctionTags(text, specs);
+	if (/<function(?:=|\s+name=)/i.test(text)) return readFunctionTags(text, specs);
 	if (/<(?:steptml:)?invoke\s+name=/i.test(text)) return readInvokes(text.replace(/steptml:/gi, ''), specs);
 	if (/<arg_key>/i.test(text)) {
 		const call = readArgKeys(text, specs);

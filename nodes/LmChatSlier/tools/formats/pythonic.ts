@@ -43,7 +43,8 @@ function readOne(text: string, at: number): { call: RawCall; end: number } | und
 		if (text[i] === ',') i = skipSpace(text, i + 1);
 		else if (text[i] !== ')') return undefined;
 	}
-	return { call: { name: name[0], arguments: args }, end: i + 1 };
+	// Llama 3.1's built-in tools: `brave_search.call(query="…")` calls brave_search.
+	return { call: { name: name[0].replace(/\.call$/, ''), arguments: args }, end: i + 1 };
 }
 
 /** `[name(` or `name(` at `at`: the start of a pythonic call, before it is read. */

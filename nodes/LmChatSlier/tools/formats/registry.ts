@@ -165,10 +165,10 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 		read: (text, at, openEnd) => readHarmony(text, at, openEnd),
 	},
 	{
-		family: 'Functionary v3.1, Llama 3.1 (<function=…>), Qwen3-Coder without its tags',
-		follows: 'llama.cpp common/chat.cpp (Functionary v3.1 Llama 3.1), vLLM qwen3coder_tool_parser.py',
-		opener: '<function=',
-		literals: ['<function='],
+		family: 'Functionary v3.1, Llama 3.1 (<function=…>), Hermes 2 Pro (<function name=…>), Qwen3-Coder without its tags',
+		follows: 'llama.cpp common/chat.cpp (Functionary v3.1 Llama 3.1, Hermes 2 Pro), vLLM qwen3coder_tool_parser.py',
+		opener: '<function(?:=|\\s+name=)',
+		literals: ['<function=', '<function name='],
 		read: (text, at, _openEnd, specs) => {
 			const close = /<\/function>/i.exec(text.slice(at));
 			const end = close ? at + close.index + close[0].length : text.length;

@@ -50,8 +50,9 @@ function closeOpen(text: string): string {
 			if (open.pop() !== c) return text;
 		}
 	}
-	// Only arrays left open (the calls themselves are whole): a cut object could run half a call.
-	if (inString || open.length === 0 || open.includes('}') || !/[}\]"\d]\s*$|true\s*$|false\s*$|null\s*$/.test(text)) return text;
+	// Only right after a whole object or array (the calls, or their arguments, are whole): a value
+	// cut in its middle could run half a call.
+	if (inString || open.length === 0 || !/[}\]]\s*$/.test(text)) return text;
 	return text + open.reverse().join('');
 }
 

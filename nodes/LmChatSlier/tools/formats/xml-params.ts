@@ -22,10 +22,13 @@ function trimLayout(value: string): string {
 	return inner.includes('\n') ? inner : inner.trim();
 }
 
-/** Every `<function=NAME>…</function>` in `body`; the closing tags may be missing at the end. */
+/**
+ * Every `<function=NAME>…</function>` in `body` (or Hermes 2 Pro's `<function name="NAME">`,
+ * llama.cpp `common/chat.cpp`); the closing tags may be missing at the end.
+ */
 export function readFunctionTags(body: string, specs: ToolSpec[]): RawCall[] {
 	const calls: RawCall[] = [];
-	const parts = body.split(/<function=/i).slice(1);
+	const parts = body.split(/<function(?:=|\s+name=)/i).slice(1);
 	for (const part of parts) {
 		const nameEnd = part.indexOf('>');
 		const name = (nameEnd < 0 ? part : part.slice(0, nameEnd)).trim().replace(/^["']|["']$/g, '');
