@@ -113,9 +113,9 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 	{
 		family: 'Phi-4-mini, FireFunction v2',
 		follows: 'vLLM phi4mini_tool_parser.py, llama.cpp common/chat.cpp (FireFunction v2)',
-		opener: 'functools(?=\\s*\\[)',
+		opener: 'functools(?=\\[)',
 		literals: ['functools['],
-		read: untilNext('functools\\s*\\['),
+		read: untilNext('functools\\['),
 	},
 	{
 		family: 'InternLM 2/2.5',

@@ -1,0 +1,72 @@
+/**
+ * The streaming guard through the seam: what the chat shows while an answer streams in, at chunk
+ * sizes from one character up. Prose is shown, nothing of a call ever is, and an answer with no
+ * call is shown whole.
+ */
+import { guardStreamedText, type SeamTool } from '../../nodes/LmChatSlier/tools';
+
+const TOOLS: SeamTool[] = [
+	{ name: 'Calculator', parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] } },
+	{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+];
+
+const SIZES = [1, 2, 3, 5, 8, 13, Number.POSITIVE_INFINITY];
+
+async function shown(text: string, size: number): Promise<{ text: string; pieces: number }> {
+	async function* chunks() {
+		for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
+	}
+	let out = '';
+	let pieces = 0;
+	for await (const piece of guardStreamedText(chunks(), TOOLS)) {
+		out += piece;
+		pieces++;
+	}
+	return { text: out, pieces };
+}
+
+const CALLS: Array<[string, string, string]> = [
+	['Hermes', 'Let me compute.\n<tool_call>\n{"name": "Calculator", "arguments": {"input": "12*7"}}\n</tool_call>', 'Let me compute.'],
+	['JSON indented on its own line', 'Let me compute.\n    {\n      "name": "Calculator",\n      "arguments": {"input": "12*7"}\n    }', 'Let me compute.'],
+	['<tool_calls> (Jamba)', 'Sure.<tool_calls>[{"name": "Calculator", "arguments": {"input": "12*7"}}]</tool_calls>', 'Sure.'],
+	['Llama <|python_tag|>', 'Ok <|python_tag|>{"name": "Calculator", "parameters": {"input": "12*7"}}', 'Ok'],
+	['Llama JSON inside prose', 'Here is the result: {"name": "Calculator", "parameters": {"input": "12*7"}} Would you like more?', 'Here is the result:'],
+	['Mistral name{args}', 'Checking[TOOL_CALLS]get_weather{"city": "Paris"}', 'Checking'],
+	['pythonic', 'Let me check the weather: [get_weather(city=\'Paris\')]', 'Let me check the weather:'],
+	['Qwen3-Coder XML', 'One moment.\n<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n</function>\n</tool_call>', 'One moment.'],
+	['GLM', 'Weather:<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Paris</arg_value>\n</tool_call>', 'Weather:'],
+	['DeepSeek', 'Hmm.<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{"city": "Paris"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>', 'Hmm.'],
+	['Kimi K2', 'Ok.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{"city": "Paris"}<|tool_call_end|><|tool_calls_section_end|>', 'Ok.'],
+	['GPT-OSS', '<|channel|>analysis<|message|>Need weather.<|end|><|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"city": "Paris"}<|call|>', ''],
+	['Functionary >>>', '>>>get_weather\n{"city": "Paris"}', ''],
+	['FireFunction functools', 'Sure functools[{"name": "get_weather", "arguments": {"city": "Paris"}}]', 'Sure'],
+	['MiniMax', 'Ok<minimax:tool_call><invoke name="get_weather"><parameter name="city">Paris</parameter></invoke></minimax:tool_call>', 'Ok'],
+	['Command R7B', 'Fine<|START_ACTION|>[{"tool_call_id": "0", "tool_name": "get_weather", "parameters": {"city": "Paris"}}]<|END_ACTION|>', 'Fine'],
+];
+
+describe.each(SIZES)('streamed in chunks of %s characters', (size) => {
+	it.each(CALLS)('%s: the prose is shown, nothing of the call', async (_, text, prose) => {
+		const out = await shown(text, size);
+		expect(out.text.trim()).toBe(prose);
+	});
+
+	it.each([
+		['plain prose with brackets and tags', 'A plain answer: use <b>bold</b>, a {brace}, [1] and a [link](https://x.y) — done.'],
+		['a config example', 'Here:\n```json\n{"name": "my-app", "version": "1.0.0"}\n```\nThat is all.'],
+		['JSON data on its own line', 'Result:\n  {"name": "Ann", "age": 3}\nok'],
+		['a Python session', '>>> print(1)\n1\n>>> to do'],
+		['words that start like openers', 'Go to the functools docs; [TOOL] and <tool> are fine; to=fun.'],
+	])('%s is shown whole', async (_, text) => {
+		expect((await shown(text, size)).text).toBe(text);
+	});
+
+	it('a thought is not shown, the answer after it is', async () => {
+		expect((await shown('<think>Maybe [get_weather(city=\'X\')]?</think>It is sunny.', size)).text).toBe('It is sunny.');
+	});
+});
+
+it('shows prose while it streams, before the answer ends', async () => {
+	// Pieces, not timing: the prose comes out as several pieces when the chunks are small.
+	const out = await shown('One two three four five six.\n<tool_call>{"name": "Calculator", "arguments": {"input": "1"}}</tool_call>', 3);
+	expect(out.pieces).toBeGreaterThan(5);
+});
