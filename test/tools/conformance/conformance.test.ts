@@ -237,7 +237,7 @@ function statusReport(): string {
 	}
 	lines.push('## Sources', '', ...sources.map((source) => `- ${source}: ${outcomes.filter(({ item }) => `${item.source.repo} \`${item.source.file}\`` === source).length} cases`), '');
 	const notes = outcomes.filter(({ item }) => item.note);
-	lines.push('## Where a case departs from its source', '', 'The issue\'s rules win over the source\'s expectation; each such case says why.', '');
+	lines.push('## Notes on cases', '', 'Where a case departs from its source the issue\'s rules win, and the note says why; other notes explain the data.', '');
 	for (const { item } of notes) lines.push(`- ${item.id}: ${item.note}`);
 	lines.push('');
 	return lines.join('\n');
