@@ -158,6 +158,10 @@ describe('no silent miss: an answer with a call marker is never the final answer
 		'<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>garbage<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
 		'<|START_ACTION|>nothing<|END_ACTION|>',
 		'<TOOLCALL>[1, 2]</TOOLCALL>',
+		// vLLM test_deepseekv3_tool_parser.py test_malformed_input: cut JSON arguments are not guessed at.
+		'<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{"city": "Tokyo"\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+		// SGLang TestKimiK2Detector::test_invalid_tool_call: no begin token, an unknown tool.
+		'invalid_tool:0<|tool_call_argument_begin|>{"city": "Paris"}<|tool_call_end|><|tool_calls_section_end|>',
 	])('%s goes back to the model with a reason', (text) => {
 		const read = readToolCalls(text, TOOLS);
 		expect(read.calls).toEqual([]);
@@ -180,6 +184,7 @@ describe('answers without a marker stay answers', () => {
 		['a list of numbers', '[1, 2, 3]'],
 		['prose mentioning functools', 'Use functools.partial or functools [sic] for that.'],
 		['a pythonic call of an unknown function', "[deploy(env='prod')]"],
+		['markers in inline code', 'Mistral writes `[TOOL_CALLS]`, Hermes `<tool_call>` and Llama `<|python_tag|>`.'],
 	])('%s', (_, text) => {
 		expect(readToolCalls(text, TOOLS)).toEqual({ prose: text, calls: [], problems: [] });
 	});

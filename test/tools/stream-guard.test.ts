@@ -55,6 +55,7 @@ describe.each(SIZES)('streamed in chunks of %s characters', (size) => {
 		['a config example', 'Here:\n```json\n{"name": "my-app", "version": "1.0.0"}\n```\nThat is all.'],
 		['JSON data on its own line', 'Result:\n  {"name": "Ann", "age": 3}\nok'],
 		['a Python session', '>>> print(1)\n1\n>>> to do'],
+		['markers in inline code', 'Mistral writes `[TOOL_CALLS]` and Hermes `<tool_call>`.'],
 		['words that start like openers', 'Go to the functools docs; [TOOL] and <tool> are fine; to=fun.'],
 	])('%s is shown whole', async (_, text) => {
 		expect((await shown(text, size)).text).toBe(text);
@@ -69,4 +70,33 @@ it('shows prose while it streams, before the answer ends', async () => {
 	// Pieces, not timing: the prose comes out as several pieces when the chunks are small.
 	const out = await shown('One two three four five six.\n<tool_call>{"name": "Calculator", "arguments": {"input": "1"}}</tool_call>', 3);
 	expect(out.pieces).toBeGreaterThan(5);
+});
+
+describe('the chunk size never changes what the chat shows', () => {
+	// Answers assembled from pieces of every format (a fixed seed: the same answers every run).
+	const PIECES = [
+		'<tool_call>', '</tool_call>', '{"name": "get_weather", "arguments": {"city": "P"}}', "[get_weather(city='x')]", 'Hello ', 'world. ', '\n',
+		'```json\n', '```', '{', '}', '[', ']', '"', "'", '<|python_tag|>', '[TOOL_CALLS]', 'get_weather', '{"city": "P"}', '<think>', '</think>',
+		'<|channel|>', 'to=functions.get_weather', '<|message|>', '>>>', 'functools[', '<function=get_weather>', '<parameter=city>', 'P',
+		'</parameter>', '</function>', ' t', ' f', '<', '|', '>', '<｜tool▁calls▁begin｜>', '<｜tool▁call▁begin｜>', '<｜tool▁sep｜>', ';',
+	];
+	let seed = 42;
+	const random = (n: number) => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) % n;
+	};
+	const answers = Array.from({ length: 300 }, () => Array.from({ length: 1 + random(8) }, () => PIECES[random(PIECES.length)]).join(''));
+
+	it('for 300 assembled answers, at chunk sizes 1, 2, 3 and 5 as whole', async () => {
+		const differing: string[] = [];
+		for (const answer of answers) {
+			const whole = (await shown(answer, Number.POSITIVE_INFINITY)).text;
+			for (const size of [1, 2, 3, 5]) {
+				if ((await shown(answer, size)).text !== whole) differing.push(`${JSON.stringify(answer)} at ${size}`);
+			}
+		}
+		expect(differing).toEqual([]);
+	});
 });

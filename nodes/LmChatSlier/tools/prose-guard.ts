@@ -21,6 +21,7 @@ export async function* guardProse(events: AsyncIterable<CompletionEvent>, specs:
 	let settled = 0; // text before this is decided: prose up to here
 	let emitted = 0;
 	let callFound = false;
+	let closers: string | undefined; // held at an open block that only these characters can close
 	for await (const event of events) {
 		if (event.type === 'answer') {
 			yield { type: 'answer', answer: event.answer, withheld: withoutFraming(text.slice(emitted)) };
@@ -28,6 +29,8 @@ export async function* guardProse(events: AsyncIterable<CompletionEvent>, specs:
 		}
 		text += event.text;
 		if (callFound) continue;
+		if (closers !== undefined && ![...closers].some((c) => event.text.includes(c))) continue; // nothing can have changed
+		closers = undefined;
 		for (;;) {
 			const found = nextFound(text, settled, specs, false);
 			if (!found) {
@@ -41,6 +44,7 @@ export async function* guardProse(events: AsyncIterable<CompletionEvent>, specs:
 			}
 			if (found.end === null) {
 				settled = found.start; // may be a call: hold from here
+				closers = found.closers;
 				break;
 			}
 			settled = found.end; // a closed block that is no call: prose

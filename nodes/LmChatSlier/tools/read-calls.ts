@@ -48,6 +48,8 @@ export interface Found {
 	calls?: RawCall[];
 	/** Written with a call marker: a call whatever happens next. */
 	marked: boolean;
+	/** For an open stretch: only these characters arriving can close it (the guard skips other chunks). */
+	closers?: string;
 }
 
 interface Weak {
@@ -65,19 +67,40 @@ const FENCE = '```';
  * The next stretch at or after `from`. `final`: the answer is complete (reading); otherwise it is
  * still streaming, and a stretch that is not closed yet comes back open.
  */
-export function nextFound(text: string, from: number, specs: ToolSpec[], final: boolean): Found | undefined {
-	const found = nextBlock(text, from, specs, final);
+export function nextFound(text: string, from: number, specs: ToolSpec[], final: boolean, memo = new Memo()): Found | undefined {
+	const found = nextBlock(text, from, specs, final, memo);
 	if (final) return found;
 	// While streaming, a thought or harmony framing is held to the end (withoutFraming shows what is left of it).
 	const framing = framingAt(text, from);
 	return framing !== undefined && (!found || framing < found.start) ? { start: framing, end: null, marked: true } : found;
 }
 
-function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean): Found | undefined {
-	const marked = nextMarked(text, from);
-	const weak = nextWeak(text, from);
+/**
+ * Where each search last found its next match. A match at `at` found from `from` is the answer
+ * for every start between the two, so reading an answer searches each stretch once: linear.
+ */
+export class Memo {
+	private readonly found = new Map<string, { from: number; at: number }>();
+
+	next(key: string, from: number, search: (from: number) => number): number {
+		const known = this.found.get(key);
+		if (known && known.from <= from && known.at >= from) return known.at;
+		const at = search(from);
+		this.found.set(key, { from, at });
+		return at;
+	}
+}
+
+function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean, memo: Memo): Found | undefined {
+	let marked = nextMarked(text, memo.next('marked', from, (at) => searchAt(ANY_OPENER, text, at)));
+	// A marker in inline code (`[TOOL_CALLS]`) is a model talking about a format, not calling.
+	while (marked && text[marked.at - 1] === '`' && text[marked.openEnd] === '`') {
+		const after = marked.openEnd;
+		marked = nextMarked(text, memo.next('marked', after, (at) => searchAt(ANY_OPENER, text, at)));
+	}
+	const weak = nextWeak(text, from, memo);
 	if (weak && (!marked || weak.start < marked.at)) {
-		if (weak.end === null && !final) return { start: weak.start, end: null, marked: false };
+		if (weak.end === null && !final) return { start: weak.start, end: null, marked: false, closers: weak.kind === 'fence' ? '`\n' : '}]' };
 		const calls = interpretWeak(weak, specs);
 		const end = weak.end ?? text.length;
 		// A marker inside a block that is no call (a fence around <tool_call>) is still a marker.
@@ -88,7 +111,7 @@ function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean
 		const start = Math.max(from, Math.min(block.start ?? marked.at, marked.at));
 		if (!final) return { start, end: null, marked: true };
 		const end = Math.max(block.end, marked.openEnd);
-		const calls = block.calls ?? [{ name: '', arguments: block.body?.trim() || text.slice(marked.at, end).trim() }];
+		const calls = block.calls?.map(unreadableArguments) ?? [{ name: '', arguments: block.body?.trim() || text.slice(marked.at, end).trim() }];
 		return { start, end, calls, marked: true };
 	}
 	if (!final) {
@@ -98,23 +121,35 @@ function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean
 	return undefined;
 }
 
-function nextMarked(text: string, from: number) {
-	ANY_OPENER.lastIndex = from;
+/** Where `pattern` (global) next matches at or after `from`; Infinity when nowhere. */
+function searchAt(pattern: RegExp, text: string, from: number): number {
+	pattern.lastIndex = from;
+	const match = pattern.exec(text);
+	return match ? match.index : Number.POSITIVE_INFINITY;
+}
+
+function indexAt(text: string, what: string, from: number): number {
+	const at = text.indexOf(what, from);
+	return at < 0 ? Number.POSITIVE_INFINITY : at;
+}
+
+function nextMarked(text: string, at: number) {
+	if (!Number.isFinite(at)) return undefined;
+	ANY_OPENER.lastIndex = at;
 	const match = ANY_OPENER.exec(text);
 	if (!match) return undefined;
 	const index = match.slice(1).findIndex((group) => group !== undefined);
 	return { at: match.index, openEnd: match.index + match[0].length, format: MARKED_FORMATS[index] };
 }
 
-function nextWeak(text: string, from: number): Weak | undefined {
-	const fence = fenceAt(text, from);
-	const json = jsonAt(text, from, fence?.start ?? text.length);
+function nextWeak(text: string, from: number, memo: Memo): Weak | undefined {
+	const fence = fenceAt(text, memo.next('fence', from, (at) => indexAt(text, FENCE, at)));
+	const json = jsonAt(text, memo.next('json', from, (at) => searchAt(JSON_START, text, at)), fence?.start ?? text.length);
 	return json && (!fence || json.start < fence.start) ? json : fence;
 }
 
-function fenceAt(text: string, from: number): Weak | undefined {
-	const open = text.indexOf(FENCE, from);
-	if (open < 0) return undefined;
+function fenceAt(text: string, open: number): Weak | undefined {
+	if (!Number.isFinite(open)) return undefined;
 	const lineEnd = text.indexOf('\n', open + 3);
 	if (lineEnd < 0) return { kind: 'fence', start: open, end: null, body: '', explicit: false };
 	const lang = text.slice(open + 3, lineEnd).trim().toLowerCase();
@@ -128,15 +163,23 @@ function fenceAt(text: string, from: number): Weak | undefined {
  * JSON that may be a call: `{"` or `[{` anywhere (Llama 3.x writes its JSON inside sentences,
  * xLAM its array), or a pythonic list `[name(` (Llama 3.2/4; SGLang reads it inside a sentence too).
  */
-function jsonAt(text: string, from: number, before: number): Weak | undefined {
-	const pattern = /\{\s*["']|\[\s*\{|\[\s*[A-Za-z_][\w.-]*\s*\(/g;
-	pattern.lastIndex = from;
-	const match = pattern.exec(text);
-	if (!match || match.index >= before) return undefined;
+const JSON_START = /\{\s*["']|\[\s*\{|\[\s*[A-Za-z_][\w.-]*\s*\(/g;
+
+function jsonAt(text: string, at: number, before: number): Weak | undefined {
+	if (!Number.isFinite(at) || at >= before) return undefined;
+	JSON_START.lastIndex = at;
+	const match = JSON_START.exec(text);
+	if (!match) return undefined;
 	const start = match.index;
 	const kind = text[start] === '[' && !match[0].includes('{') ? 'pythonic' : 'json';
 	const end = balancedEnd(text, start);
 	return { kind, start, end: end ?? null, body: text.slice(start, end ?? text.length), explicit: false };
+}
+
+/** Arguments written as JSON that does not read: the model hears it, the call does not run on a guess. */
+function unreadableArguments(call: RawCall): RawCall {
+	if (typeof call.arguments !== 'string' || !/^\s*[[{]/.test(call.arguments) || parseLenient(call.arguments) !== undefined) return call;
+	return { name: '', arguments: `${call.name} ${call.arguments.trim()}` };
 }
 
 /** The calls a block without a marker holds, or undefined when it is ordinary text. */
@@ -189,9 +232,10 @@ function partialOpener(text: string, from: number): number | undefined {
 export function readCalls(answer: string, specs: ToolSpec[]): ReadResult {
 	const text = withoutFraming(answer);
 	const calls: RawCall[] = [];
+	const memo = new Memo();
 	let prose: string | undefined;
 	for (let from = 0; from < text.length; ) {
-		const found = nextFound(text, from, specs, true);
+		const found = nextFound(text, from, specs, true, memo);
 		if (!found || found.end === null) break;
 		if (found.calls) {
 			prose ??= text.slice(0, found.start);

@@ -148,10 +148,13 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 	{
 		family: 'Kimi K2, DeepSeek V3/V3.1/R1, Step3',
 		follows: 'vLLM kimi_k2_tool_parser.py, deepseekv3_tool_parser.py, deepseekv31_tool_parser.py, step3_tool_parser.py',
-		opener: [dsk('tool calls section begin'), dsk('tool call section begin'), dsk('tool calls begin'), dsk('tool call begin')].join('|'),
-		literals: ['<|tool_calls_section_begin|>', '<|tool_call_section_begin|>', '<|tool_calls_begin|>', '<|tool_call_begin|>', '<｜tool▁calls▁begin｜>', '<｜tool▁call▁begin｜>'],
-		read: (text, _at, openEnd, specs) => {
-			const block = readSections(text, openEnd);
+		opener: [dsk('tool calls section begin'), dsk('tool call section begin'), dsk('tool calls begin'), dsk('tool call begin'), dsk('tool call argument begin')].join('|'),
+		literals: ['<|tool_calls_section_begin|>', '<|tool_call_section_begin|>', '<|tool_calls_begin|>', '<|tool_call_begin|>', '<｜tool▁calls▁begin｜>', '<｜tool▁call▁begin｜>', '<|tool_call_argument_begin|>'],
+		read: (text, at, openEnd, specs) => {
+			// A Kimi call whose begin token is missing: its id stands just before the argument token.
+			const bare = /argument/i.test(text.slice(at, openEnd));
+			const start = bare ? Math.max(text.lastIndexOf('\n', at) + 1, text.lastIndexOf('>', at - 1) + 1) : at;
+			const block = { ...readSections(text, bare ? start : openEnd), ...(bare ? { start } : {}) };
 			// Step3 writes its XML invoke after the separator.
 			if (block.calls) block.calls = block.calls.flatMap((call) => (typeof call.arguments === 'string' && /<steptml:invoke/i.test(call.arguments) ? (readBody(call.arguments, specs) ?? [call]) : [call]));
 			return block;
