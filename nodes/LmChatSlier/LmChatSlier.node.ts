@@ -14,6 +14,7 @@ import { modelProperty } from '../shared/node/properties';
 import { readModelSettings, type Fail } from '../shared/node/settings';
 import { egressFilterOf } from '../shared/transport/egress';
 import { connectionHint, modelOptionsProperty, searchModeNotice } from './properties';
+import { fitStructuredOutput } from './structured-output';
 import { fitAdapter } from './tools/adapter-fixes';
 
 type Sdk = typeof import('@n8n/ai-node-sdk');
@@ -83,5 +84,7 @@ async function supplySlierModel(ctx: ISupplyDataFunctions, itemIndex: number): P
 	// Local token counts, Slier's token counts for streamed calls too, a clear error for images.
 	const supplied = sdk.supplyModel(ctx, model);
 	fitAdapter(supplied.response, ctx.getNode());
+	// Structured output (Evaluation's AI metrics) that reads the adapter's whole messages too.
+	fitStructuredOutput(supplied.response);
 	return supplied;
 }

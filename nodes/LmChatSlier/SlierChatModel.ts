@@ -12,7 +12,7 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { CitationStripper } from '../shared/completion/citations';
 import { searchFields } from '../shared/completion/search-fields';
-import { answerOf, streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
+import { streamCompletion, type CompletionEvent, type Connection } from '../shared/completion/complete';
 import type { Answer, CompletionRequest, Message } from '../shared/completion/types';
 import type { SlierCredentials } from '../shared/node/credentials';
 import { nodeEdgeError } from '../shared/node/edge-error';
@@ -27,6 +27,7 @@ import { toolCallError, toolsOffError } from './tools/errors';
 import { correctionMessage, renderCall, toolInstructions } from './tools/format';
 import { nativeCalls, nativeToolParams } from './tools/native';
 import { guardProse } from './tools/prose-guard';
+import { QuotedCalls } from './tools/quoted';
 import { readCalls } from './tools/read-calls';
 import { checkCalls, type CheckedCall } from './tools/resolve';
 import { toolSpecs, type ToolSpec } from './tools/specs';
@@ -57,84 +58,85 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 	}
 
 	async generate(messages: SdkMessage[], config?: CallConfig): Promise<GenerateResult> {
-		const tools = this.toolSetup();
-		let conversation = this.toMessages(messages, tools);
-		const usage = new UsageSum();
-		for (let attempt = 0; ; attempt++) {
-			const answer = await this.answer(conversation, config, tools);
-			usage.add(answer);
-			const text = this.finalText(answer);
-			const outcome = tools ? readAnswer(text, answer, tools) : ({ kind: 'answer' } as const);
-			if (outcome.kind === 'invalid') {
-				if (attempt >= MAX_CORRECTIONS) throw toolCallError(this.context.node, outcome.problems, attempt + 1);
-				conversation = [...conversation, { role: 'assistant', content: outcome.written }, { role: 'user', content: correctionMessage(outcome.problems) }];
-				continue;
-			}
-			const content: GenerateResult['message']['content'] =
-				outcome.kind === 'calls'
-					? [...(outcome.prose ? [{ type: 'text' as const, text: outcome.prose }] : []), ...outcome.calls.map(toCallPart)]
-					: [{ type: 'text', text }];
-			return {
-				id: answer.id ?? undefined,
-				finishReason: outcome.kind === 'calls' ? 'tool-calls' : toFinishReason(answer.finishReason),
-				usage: usage.total(),
-				message: { role: 'assistant', content },
-				providerMetadata: { model: answer.model, finish_reason: answer.finishReason },
-				rawResponse: answer.raw,
-			};
-		}
+		const turn = this.respond(messages, config, false);
+		let step = await turn.next();
+		while (!step.done) step = await turn.next(); // not streamed: no chat text comes before the end
+		const { answer, outcome, text, usage } = step.value;
+		const content: GenerateResult['message']['content'] =
+			outcome.kind === 'calls'
+				? [...(outcome.prose ? [{ type: 'text' as const, text: outcome.prose }] : []), ...outcome.calls.map(toCallPart)]
+				: [{ type: 'text', text }];
+		return {
+			id: answer.id ?? undefined,
+			finishReason: outcome.kind === 'calls' ? 'tool-calls' : toFinishReason(answer.finishReason),
+			usage,
+			message: { role: 'assistant', content },
+			providerMetadata: { model: answer.model, finish_reason: answer.finishReason },
+			rawResponse: answer.raw,
+		};
 	}
 
 	/**
 	 * Yields Slier's text deltas as they arrive; a cut or failed stream throws, never ends short.
-	 * With tools, the prose guard passes on only what is certainly prose; each call is emitted
-	 * complete, once, with its own id (the SDK's adapter merges deltas by id, at a fixed index).
+	 * With tools, only what is certainly prose reaches the chat; each call is emitted complete,
+	 * once, with its own id (the SDK's adapter merges deltas by id, at a fixed index).
 	 */
 	async *stream(messages: SdkMessage[], config?: CallConfig): AsyncIterable<StreamChunk> {
+		// yield* passes a reader's stop on to the request, which is then aborted
+		const { answer, outcome, usage } = yield* this.respond(messages, config, true);
+		if (outcome.kind === 'calls') {
+			for (const call of outcome.calls) yield { type: 'tool-call-delta', id: call.id, name: call.name, argumentsDelta: JSON.stringify(call.args) };
+		}
+		yield { type: 'finish', finishReason: outcome.kind === 'calls' ? 'tool-calls' : toFinishReason(answer.finishReason), usage };
+	}
+
+	/**
+	 * One model call, for generate() and stream() alike: Slier answers, the answer is read, and bad
+	 * calls go back to the model with the reasons (at most MAX_CORRECTIONS times). Streamed, it
+	 * yields the text the chat shows, and each piece of prose reaches the chat once: a correction's
+	 * rewrite of the prose already shown is not shown again, and an answer it writes instead of
+	 * calls is passed on when complete (less the prose already shown, if it repeats it).
+	 */
+	private async *respond(messages: SdkMessage[], config: CallConfig | undefined, stream: boolean): AsyncGenerator<StreamChunk, Turn, undefined> {
 		const tools = this.toolSetup();
 		let conversation = this.toMessages(messages, tools);
-		const { searchMode, stripCitations } = this.context.settings;
-		const stripper = searchMode && stripCitations ? new CitationStripper() : undefined;
-		let leading = true; // Slier pads answers with a leading space, which generate() trims too
-		const delta = (piece: string): StreamChunk | undefined => {
-			const text = leading ? piece.replace(/^\s+/, '') : piece;
-			if (text === '') return undefined;
-			leading = false;
-			return { type: 'text-delta', delta: text };
-		};
+		const quoted = tools && new QuotedCalls(messages, tools.specs, readCalls);
+		const chat = stream ? new ChatText(this.context.settings) : undefined;
 		const usage = new UsageSum();
+		let shown = ''; // Slier's text already passed to the chat, over every attempt
 		for (let attempt = 0; ; attempt++) {
 			let answer: Answer | undefined;
 			let withheld = '';
-			const events = this.call(conversation, config, true, tools);
-			for await (const event of tools ? guardProse(events, tools.specs) : events) {
+			let written = ''; // a correction's text, held until its outcome is known
+			const events = this.call(conversation, config, stream, tools);
+			for await (const event of tools && chat && attempt === 0 ? guardProse(events, tools.specs) : events) {
 				if (event.type === 'answer') {
 					answer = event.answer;
 					withheld = (event as { withheld?: string }).withheld ?? '';
-					continue;
+				} else if (chat && attempt === 0) {
+					shown += event.text;
+					const piece = chat.push(event.text);
+					if (piece) yield { type: 'text-delta', delta: piece };
+				} else {
+					written += event.text;
 				}
-				const chunk = delta(stripper ? stripper.push(event.text) : event.text);
-				if (chunk) yield chunk;
 			}
-			usage.add(answer!);
-			const text = this.finalText(answer!); // a filtered answer throws here
-			const outcome = tools ? readAnswer(text, answer!, tools) : ({ kind: 'answer' } as const);
+			if (!answer) throw nodeEdgeError(this.context.node, new Error('A completion ended without an answer'));
+			usage.add(answer);
+			const text = this.finalText(answer); // a filtered answer throws here
+			const outcome = tools ? readAnswer(text, answer, tools, quoted) : ({ kind: 'answer' } as const);
 			if (outcome.kind === 'invalid') {
 				if (attempt >= MAX_CORRECTIONS) throw toolCallError(this.context.node, outcome.problems, attempt + 1);
 				conversation = [...conversation, { role: 'assistant', content: outcome.written }, { role: 'user', content: correctionMessage(outcome.problems) }];
 				continue;
 			}
-			if (outcome.kind === 'answer' && withheld !== '') {
-				const chunk = delta(stripper ? stripper.push(withheld) : withheld);
-				if (chunk) yield chunk;
+			if (chat) {
+				let rest = '';
+				if (outcome.kind === 'answer') rest = attempt === 0 ? withheld : shown.trim() !== '' && written.startsWith(shown) ? written.slice(shown.length) : written;
+				const piece = chat.end(rest);
+				if (piece) yield { type: 'text-delta', delta: piece };
 			}
-			const held = stripper && delta(stripper.flush()); // a marker held back at the very end
-			if (held) yield held;
-			if (outcome.kind === 'calls') {
-				for (const call of outcome.calls) yield { type: 'tool-call-delta', id: call.id, name: call.name, argumentsDelta: JSON.stringify(call.args) };
-			}
-			yield { type: 'finish', finishReason: outcome.kind === 'calls' ? 'tool-calls' : toFinishReason(answer!.finishReason), usage: usage.total() };
-			return;
+			return { answer, outcome, text, usage: usage.total() };
 		}
 	}
 
@@ -178,10 +180,6 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 		} finally {
 			signal.dispose();
 		}
-	}
-
-	private async answer(messages: Message[], config: CallConfig | undefined, tools: ToolSetup | undefined): Promise<Answer> {
-		return await answerOf(this.call(messages, config, false, tools));
 	}
 
 	/** The answer text, or an error for a refusal: a chain has no item to mark as filtered. */
@@ -239,15 +237,53 @@ type Outcome =
 	| { kind: 'invalid'; problems: string[]; written: string };
 
 /** What an answer means: an answer, calls to run, or calls to send back with what was wrong. */
-function readAnswer(text: string, answer: Answer, tools: ToolSetup): Outcome {
+function readAnswer(text: string, answer: Answer, tools: ToolSetup, quoted: QuotedCalls | undefined): Outcome {
 	const read = readCalls(text, tools.specs);
-	const raw = [...nativeCalls(answer.toolCalls), ...read.calls];
+	// A call the model repeated from a tool's result or the user's message is text (quoted.ts).
+	const raw = [...nativeCalls(answer.toolCalls), ...read.calls].filter((call) => !quoted?.has(call, tools.specs));
 	if (raw.length === 0) return { kind: 'answer' };
 	const checked = checkCalls(raw, tools.specs);
 	if (checked.calls) return { kind: 'calls', prose: read.prose, calls: checked.calls };
 	// What the model wrote, with its native calls in the documented form, so it sees its mistake.
-	const written = [text, ...nativeCalls(answer.toolCalls).map((call) => renderCall(call.name, call.arguments))].filter(Boolean).join('\n\n');
-	return { kind: 'invalid', problems: checked.problems, written };
+	const shown = [text, ...nativeCalls(answer.toolCalls).map((call) => renderCall(call.name, call.arguments))].filter(Boolean).join('\n\n');
+	return { kind: 'invalid', problems: checked.problems, written: shown };
+}
+
+/** What one model call came to, over its corrections. */
+interface Turn {
+	answer: Answer;
+	outcome: Exclude<Outcome, { kind: 'invalid' }>;
+	/** The last answer's text. */
+	text: string;
+	usage: TokenUsage | undefined;
+}
+
+/**
+ * The text a streamed answer shows in the chat: without the leading space Slier pads answers
+ * with (generate() trims it too), and in search mode without citation markers if asked.
+ */
+class ChatText {
+	private leading = true;
+	private readonly stripper?: CitationStripper;
+
+	constructor(settings: ModelSettings) {
+		if (settings.searchMode && settings.stripCitations) this.stripper = new CitationStripper();
+	}
+
+	push(piece: string): string {
+		return this.trim(this.stripper ? this.stripper.push(piece) : piece);
+	}
+
+	/** The last text, and whatever the stripper still holds (a marker at the very end). */
+	end(piece: string): string {
+		return this.push(piece) + (this.stripper ? this.trim(this.stripper.flush()) : '');
+	}
+
+	private trim(piece: string): string {
+		const text = this.leading ? piece.replace(/^\s+/, '') : piece;
+		if (text !== '') this.leading = false;
+		return text;
+	}
 }
 
 function toCallPart(call: CheckedCall) {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
+import * as agentToolFormats from './agent-tool-formats';
 import * as agentTools from './agent-tools';
 import * as chatModel from './chat-model';
 import { captureEditor, OWNER } from './editor';
@@ -119,6 +120,7 @@ async function main(): Promise<number> {
 		});
 		await chatModel.beforeStart(test, host, emulator, N8N_VERSION);
 		await agentTools.beforeStart(test, host, emulator, N8N_VERSION);
+		await agentToolFormats.beforeStart(test, host, emulator, N8N_VERSION);
 		await test('a Webhook in streaming mode streams Slier Chat’s answer to the caller as it arrives', async () => {
 			await activate(host, 'slierE2Estream01', N8N_VERSION);
 			await host.start();
@@ -132,6 +134,7 @@ async function main(): Promise<number> {
 		await agentToolStreamingChecks(test, host, emulator);
 		await chatModel.afterStart(test, host, emulator, N8N_VERSION);
 		await agentTools.afterStart(test, host, emulator, N8N_VERSION);
+		await agentToolFormats.afterStart(test, host, emulator, N8N_VERSION);
 		await test('the credential test in n8n passes with the key and fails with a wrong one', async () => {
 			await host.login(OWNER);
 			const testKey = async (apiKey: string) => {

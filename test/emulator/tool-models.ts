@@ -10,10 +10,15 @@
  * else every offered tool the question names, with the question as each string argument. Once
  * the last user message holds tool results, the model answers from them. `[[reply b64=…]]`
  * answers with a fixed text, `[[pace ms=N]]` spaces stream frames.
+ * `[[format name=…]]` (slier-tools): write the calls as an open model would (call-formats.ts).
+ * `[[with-prose]]` (slier-tools-wrong-name): the same sentence before the wrong and the right call.
+ * `[[corrected args=<base64url JSON>]]`: after a correction, the first call has these arguments.
+ * `[[quote-results]]`: once results are in, answer with the first one repeated in a ``` fence.
  */
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { writeCalls } from './call-formats';
 import { num, parseDirectives, stripDirectives } from './directives';
 
 export const TOOL_MODELS = ['slier-tools', 'slier-tools-sloppy', 'slier-tools-wrong-name', 'slier-tools-native'];
@@ -102,10 +107,15 @@ function decide(kind: string, request: Body): Reply {
 	const since = messages.slice(messages.lastIndexOf(messages.find((m) => m.content === question && m.role === 'user')!) + 1);
 	const results = since.filter((m) => m.role === 'user').flatMap((m) => readResults(m.content));
 	if (results.length > 0) {
+		// `[[quote-results]]`: repeat the first result in a fence, as a model summarizing a page may.
+		if (directives.has('quote-results')) return { text: `The page says:\n\`\`\`\n${results[0].text}\n\`\`\`` };
 		return { text: `Answer from the tools: ${results.map((r) => `${r.name} ${r.error ? 'failed with' : 'said'} ${r.text}`).join('; ')}` };
 	}
 	const tools = kind === 'slier-tools-native' ? (request.model_params?.tools ?? []).map((t) => t.function) : offeredInPrompt(messages);
-	const calls = plan(question, tools);
+	let calls = plan(question, tools);
+	const corrected = lastUser.startsWith('Your tool call was not run');
+	const fix = directives.get('corrected')?.args;
+	if (corrected && fix && calls.length > 0) calls = [{ ...calls[0], args: JSON.parse(Buffer.from(fix, 'base64url').toString('utf8')) as Record<string, unknown> }, ...calls.slice(1)];
 	if (calls.length === 0) return { text: `${kind} answers “${stripDirectives(question)}” ✓${tools.length === 0 ? ' (no tools were offered)' : ''}` };
 	switch (kind) {
 		case 'slier-tools-native':
@@ -116,12 +126,15 @@ function decide(kind: string, request: Body): Reply {
 		case 'slier-tools-sloppy':
 			return { text: sloppy(calls, directives.get('sloppy')?.form ?? 'fence') };
 		case 'slier-tools-wrong-name': {
-			const corrected = lastUser.startsWith('Your tool call was not run') && !directives.has('always-wrong');
-			const written = corrected ? calls : calls.map((call) => ({ ...call, name: `${call.name.toLowerCase()}_tool` }));
-			return { text: tagged(written) };
+			const right = corrected && !directives.has('always-wrong');
+			const written = right ? calls : calls.map((call) => ({ ...call, name: `${call.name.toLowerCase()}_tool` }));
+			return { text: `${directives.has('with-prose') ? 'Let me work that out.\n' : ''}${tagged(written)}` };
 		}
-		default:
+		default: {
+			const format = directives.get('format')?.name;
+			if (format) return { text: writeCalls(format, calls) };
 			return { text: `Let me use ${calls.map((c) => c.name).join(' and ')}.\n${tagged(calls)}` };
+		}
 	}
 }
 

@@ -53,6 +53,11 @@ describe('one reader per published format', () => {
 		['GigaChat 3.1', `${LLAMA_CPP} [GigaChat3.1-10B-A1.8B] call`, '<|function_call|>{"name": "special_function", "arguments": {"arg1": 1}}', special],
 		['pythonic list', `${VLLM}/test_pythonic_tool_parser.py simple`, "[get_weather(city='San Francisco', unit='celsius')]", [{ name: 'get_weather', arguments: { city: 'San Francisco', unit: 'celsius' } }]],
 		['xLAM JSON array', `${SGLANG} TestJsonArrayParser::test_three_tool_calls_separate_chunks_with_commas`, '[{"name": "get_weather", "parameters": {"location": "Tokyo"}},{"name": "search", "parameters": {"query": "restaurants"}}]', [{ name: 'get_weather', arguments: { location: 'Tokyo' } }, { name: 'search', arguments: { query: 'restaurants' } }]],
+		['DeepSeek V3.2 DSML', `${VLLM.replace('tests/', 'vllm/')}/deepseekv32_tool_parser.py (its docstring example)`, '<｜DSML｜function_calls>\n<｜DSML｜invoke name="get_weather">\n<｜DSML｜parameter name="location" string="true">杭州</｜DSML｜parameter>\n</｜DSML｜invoke>\n</｜DSML｜function_calls>', [{ name: 'get_weather', arguments: { location: '杭州' } }]],
+		['OLMo 3 pythonic lines', 'vllm-project/vllm vllm/tool_parsers/olmo3_tool_parser.py (its docstring form)', "<function_calls>\nget_weather(city='Tokyo')\nsearch(query=\"x\")\n</function_calls>", [{ name: 'get_weather', arguments: { city: 'Tokyo' } }, { name: 'search', arguments: { query: 'x' } }]],
+		['FunctionGemma', 'vllm-project/vllm vllm/tool_parsers/functiongemma_tool_parser.py (its wire form)', '<start_function_call>call:get_weather{city:<escape>Paris<escape>}<end_function_call>', [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
+		['Gemma 4', 'vllm-project/vllm vllm/tool_parsers/gemma4_tool_parser.py (its wire form)', '<|tool_call>call:special_function{arg1:1}<tool_call|><|tool_call>call:get_weather{city:<|"|>Paris, FR<|"|>}<tool_call|>', [...special, { name: 'get_weather', arguments: { city: 'Paris, FR' } }]],
+		["Gemma's tool_code fence", "Google's Gemma function-calling guide (a tool_code fence)", "```tool_code\nprint(get_weather(city='Paris'))\n```", [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
 		["OpenAI's tool_calls object", 'OpenAI chat completions message shape', '{"tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "special_function", "arguments": "{\\"arg1\\": 1}"}}]}', special],
 	])('%s (%s)', (_, _source, text, calls) => {
 		expect(readToolCalls(text, TOOLS)).toEqual({ prose: '', calls, problems: [] });
@@ -134,6 +139,11 @@ describe('values written as text become the schema types', () => {
 		expect(readToolCalls("<|tool_call_start|>[label(tags={'urgent', 'bug'})]<|tool_call_end|>", [label]).calls).toEqual([{ name: 'label', arguments: { tags: ['urgent', 'bug'] } }]);
 		const text = "<|tool_call_start|>[code_interpreter(code='sed -n '360,450p' common.py')]<|tool_call_end|>";
 		expect(readToolCalls(text, TOOLS).calls).toEqual([{ name: 'code_interpreter', arguments: { code: "sed -n '360,450p' common.py" } }]);
+	});
+
+	it('keeps a DSML value marked string="true" as text, converts the others (vLLM deepseekv32_tool_parser.py)', () => {
+		const text = '<｜DSML｜function_calls><｜DSML｜invoke name="test_types"><｜DSML｜parameter name="num_text" string="true">007</｜DSML｜parameter><｜DSML｜parameter name="int_param" string="false">7</｜DSML｜parameter></｜DSML｜invoke></｜DSML｜function_calls>';
+		expect(readToolCalls(text, [typed]).calls[0].arguments).toEqual({ num_text: '007', int_param: 7 });
 	});
 
 	it('leaves text that does not convert as text, and the argument check says so', () => {

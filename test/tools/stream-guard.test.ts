@@ -63,6 +63,7 @@ describe.each(SIZES)('streamed in chunks of %s characters', (size) => {
 
 	it('a thought is not shown, the answer after it is', async () => {
 		expect((await shown('<think>Maybe [get_weather(city=\'X\')]?</think>It is sunny.', size)).text).toBe('It is sunny.');
+		expect((await shown('<|channel>thought\nMaybe rain.<channel|>It is sunny.', size)).text).toBe('It is sunny.');
 	});
 });
 

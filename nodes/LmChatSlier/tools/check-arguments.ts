@@ -4,19 +4,44 @@ import type { ToolSpec } from './specs';
  * Checks a call's arguments before the AI node runs the tool, so a model that forgot a required
  * field or wrote a number for a string hears why and writes the call again. A Zod schema (what
  * n8n's tools carry) is used as is; a JSON Schema is checked for what models get wrong: required
- * fields, types, enums, nested objects and arrays. Extra fields are left to the tool.
+ * fields, types, enums, nested objects and arrays. Either way, a field the JSON Schema shown to
+ * the model forbids (`additionalProperties: false`) goes back too: a Zod schema would strip it
+ * silently, and the tool would run without what the model meant to give it. Where the schema
+ * allows extra fields, they are left to the tool.
  */
 export function checkArguments(spec: ToolSpec, args: Record<string, unknown>): string[] {
+	const problems: string[] = [];
 	if (spec.zod) {
 		const result = spec.zod.safeParse(args);
-		if (result.success) return [];
-		const issues = result.error?.issues ?? [];
-		if (issues.length === 0) return ['the arguments do not match the input schema'];
-		return issues.slice(0, 5).map((issue) => (issue.path.length > 0 ? `"${issue.path.join('.')}": ${issue.message}` : issue.message));
+		if (!result.success) {
+			const issues = result.error?.issues ?? [];
+			if (issues.length === 0) problems.push('the arguments do not match the input schema');
+			problems.push(...issues.map((issue) => (issue.path.length > 0 ? `"${issue.path.join('.')}": ${issue.message}` : issue.message)));
+		}
+	} else {
+		checkValue(spec.parameters, args, '', problems);
 	}
-	const problems: string[] = [];
-	checkValue(spec.parameters, args, '', problems);
+	unknownKeys(spec.parameters, args, '', problems);
 	return problems.slice(0, 5);
+}
+
+/** Fields the schema forbids (`additionalProperties: false`), at any depth. */
+function unknownKeys(schema: unknown, value: unknown, path: string, problems: string[]): void {
+	if (!isObject(schema)) return;
+	if (isObject(value) && isObject(schema.properties)) {
+		const properties = schema.properties;
+		const known = Object.keys(properties);
+		for (const [name, child] of Object.entries(value)) {
+			const where = path ? `${path}.${name}` : name;
+			if (name in properties) unknownKeys(properties[name], child, where, problems);
+			else if (schema.additionalProperties === false) {
+				problems.push(`"${where}" is not an argument of this tool${known.length > 0 ? `; its arguments are: ${known.join(', ')}` : ''}`);
+			}
+		}
+	}
+	if (Array.isArray(value) && isObject(schema.items)) {
+		value.forEach((item, i) => unknownKeys(schema.items, item, `${path}[${i}]`, problems));
+	}
 }
 
 type Schema = Record<string, unknown>;

@@ -18,6 +18,10 @@ import type { ToolSpec } from './specs';
  *   out to be prose is shown at the end when the answer holds no call.
  *
  * `tools` are as the model sees them: a name, a description and a JSON Schema of the arguments.
+ * Two things need more than one answer and stay outside the seam: the quoting rule (a call the
+ * model repeats from a tool result or the user's message is text; it needs the conversation) and
+ * the correction loop (it needs the model). A thought (`<think>`) and GPT-OSS's harmony framing
+ * are not the answer: their calls never run, and the chat is not shown them.
  */
 export interface SeamTool {
 	name: string;

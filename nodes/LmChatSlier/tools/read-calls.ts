@@ -154,7 +154,8 @@ function fenceAt(text: string, open: number): Weak | undefined {
 	if (lineEnd < 0) return { kind: 'fence', start: open, end: null, body: '', explicit: false };
 	const lang = text.slice(open + 3, lineEnd).trim().toLowerCase();
 	const close = text.indexOf(FENCE, lineEnd + 1);
-	const explicit = /^tool_?calls?$/.test(lang);
+	// A `tool_call` fence, or Gemma's `tool_code` fence (Google's Gemma function-calling guide).
+	const explicit = /^tool_?calls?$|^tool_?code$/.test(lang);
 	if (close < 0) return { kind: 'fence', start: open, end: null, body: text.slice(lineEnd + 1), explicit };
 	return { kind: 'fence', start: open, end: close + 3, body: text.slice(lineEnd + 1, close), explicit };
 }

@@ -7,11 +7,11 @@ import { isObject, parseLenient } from './values';
  * a boolean, null, or an array or object from JSON (or Python) text. A string stays a string; a
  * value that does not convert stays text, and the argument check says what is wrong.
  */
-export function coerceArguments(name: string, raw: Array<[string, string]>, specs: ToolSpec[]): Record<string, unknown> {
+export function coerceArguments(name: string, raw: Array<[string, string, boolean?]>, specs: ToolSpec[]): Record<string, unknown> {
 	const spec = resolveToolName(name, specs);
 	const properties = spec && isObject(spec.parameters.properties) ? spec.parameters.properties : {};
 	const args: Record<string, unknown> = {};
-	for (const [key, text] of raw) args[key] = coerceValue(text, properties[key]);
+	for (const [key, text, asText] of raw) args[key] = asText ? text : coerceValue(text, properties[key]);
 	return args;
 }
 

@@ -1,19 +1,19 @@
 /**
  * Text around the calls that is not the answer: a model's thought (`<think>`, Seed-OSS's
- * `<seed:think>`, Command R7B's `<|START_THINKING|>`) and GPT-OSS's harmony framing. A call inside
+ * `<seed:think>`, Command R7B's `<|START_THINKING|>`, Gemma 4's `<|channel>thought…<channel|>`) and GPT-OSS's harmony framing. A call inside
  * a thought never runs, and the framing never reaches the chat. (The reasoning issue keeps the
  * thought apart upstream; this is the reader's own guarantee when it sees the raw answer.)
  */
 
-const THOUGHT = /<think>[\s\S]*?(?:<\/think>|$)|<seed:think>[\s\S]*?(?:<\/seed:think>|$)|<\|START_THINKING\|>[\s\S]*?(?:<\|END_THINKING\|>|$)/gi;
+const THOUGHT = /<think>[\s\S]*?(?:<\/think>|$)|<seed:think>[\s\S]*?(?:<\/seed:think>|$)|<\|START_THINKING\|>[\s\S]*?(?:<\|END_THINKING\|>|$)|<\|channel>[\s\S]*?(?:<channel\|>|$)/gi;
 
 /** Where a thought or harmony framing starts at or after `from`: the streaming guard holds from there to the end. */
 export function framingAt(text: string, from: number): number | undefined {
-	const found = /<think>|<seed:think>|<\|START_THINKING\|>|<\|channel\|>|<\|start\|>/i.exec(text.slice(from));
+	const found = /<think>|<seed:think>|<\|START_THINKING\|>|<\|channel\|?>|<\|start\|>/i.exec(text.slice(from));
 	return found ? from + found.index : undefined;
 }
 
-export const FRAMING_LITERALS = ['<think>', '<seed:think>', '<|start_thinking|>', '<|channel|>', '<|start|>'];
+export const FRAMING_LITERALS = ['<think>', '<seed:think>', '<|start_thinking|>', '<|channel|>', '<|channel>', '<|start|>'];
 
 /** The answer without thoughts, and a harmony answer as plain text with its calls in one form the reader reads. */
 export function withoutFraming(text: string): string {

@@ -55,15 +55,27 @@ export function readInvokes(body: string, specs: ToolSpec[]): RawCall[] {
 	return calls;
 }
 
-function parameters(inner: string, open: RegExp, close: RegExp): Array<[string, string]> {
-	const found: Array<[string, string]> = [];
+/**
+ * DeepSeek V3.2's DSML (vLLM `deepseekv32_tool_parser.py`): `<｜DSML｜invoke name="NAME">` with
+ * `<｜DSML｜parameter name="KEY" string="true|false">VALUE</｜DSML｜parameter>`; a value marked
+ * `string="true"` stays text whatever the schema says.
+ */
+export function readDsml(body: string, specs: ToolSpec[]): RawCall[] {
+	return readInvokes(body.replace(/<(\/?)[|｜]DSML[|｜]/gi, '<$1'), specs);
+}
+
+function parameters(inner: string, open: RegExp, close: RegExp): Array<[string, string, boolean?]> {
+	const found: Array<[string, string, boolean?]> = [];
 	const opens = [...inner.matchAll(open)];
 	opens.forEach((match, i) => {
-		const key = match[1].trim().replace(/^["']|["']$/g, '');
+		// `"KEY"`, `KEY`, or `"KEY" string="true"` (DSML): the name, and whether it is text as written.
+		const attributes = match[1].trim();
+		const key = (/^["']([^"']*)["']|^([^\s"']+)/.exec(attributes) ?? ['', attributes]).slice(1).find((k) => k !== undefined) ?? attributes;
+		const asText = /\bstring\s*=\s*["']true["']/i.test(attributes);
 		const from = match.index! + match[0].length;
 		const until = i + 1 < opens.length ? opens[i + 1].index! : inner.length;
 		const value = inner.slice(from, until).split(close)[0];
-		found.push([key, trimLayout(value)]);
+		found.push([key, trimLayout(value), asText]);
 	});
 	return found;
 }
@@ -74,7 +86,7 @@ export function readArgKeys(body: string, specs: ToolSpec[]): RawCall | undefine
 	// GLM-4.6 sometimes writes a literal backslash-n after the name.
 	const name = (first < 0 ? body : body.slice(0, first)).replace(/\\n/g, '').trim();
 	if (!/^[\w.:-]+$/.test(name)) return undefined;
-	const raw: Array<[string, string]> = [];
+	const raw: Array<[string, string, boolean?]> = [];
 	for (const match of body.matchAll(/<arg_key>([\s\S]*?)<\/arg_key>(?:\s|\\n)*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/gi)) {
 		raw.push([match[1].trim(), match[2]]);
 	}
