@@ -53,5 +53,9 @@ export async function* guardProse(events: AsyncIterable<CompletionEvent>, specs:
 			yield { type: 'text', text: text.slice(emitted, settled) };
 			emitted = settled;
 		}
+		// What is shown is decided: keep only the rest, so a long answer is not scanned (or copied) again per chunk.
+		text = text.slice(emitted);
+		settled -= emitted;
+		emitted = 0;
 	}
 }

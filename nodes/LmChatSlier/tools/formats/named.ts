@@ -60,7 +60,7 @@ export function readMistral(text: string, openEnd: number, specs: ToolSpec[]): B
 	return { end: openEnd + close, calls: readBody(rest.slice(json, close), specs) };
 }
 
-const token = (words: string) => `<[|｜]${words.split(' ').join('[_▁ ]')}[|｜]>`;
+const token = (words: string) => `<[|｜]${words.split(' ').join('(?:[_▁ ]|\\\\_)')}[|｜]>`;
 const CALL_BEGIN = new RegExp(token('tool call begin'), 'gi');
 const CALL_END = new RegExp(token('tool call end'), 'i');
 const ARGUMENT_BEGIN = new RegExp(token('tool call argument begin'), 'i');
@@ -138,4 +138,18 @@ export function readFunctionary(text: string, openEnd: number): Block {
 	const json = jsonAt(text, skipSpace(text, openEnd + name[0].length));
 	if (!json) return { end: text.length, calls: undefined };
 	return { end: json.end, calls: [{ name: name[0], arguments: json.args }] };
+}
+
+/**
+ * Qwen-Agent's own format (Qwen 1.5/2 through Qwen-Agent): `✿FUNCTION✿: NAME` then
+ * `✿ARGS✿: {args}`, the result to come after `✿RESULT✿`.
+ */
+export function readQwenAgent(text: string, openEnd: number): Block {
+	const name = /^\s*([\w.-]+)/.exec(text.slice(openEnd, openEnd + 200));
+	const args = /✿ARGS✿\s*:?\s*/.exec(text.slice(openEnd, openEnd + 400));
+	if (!name || !args) return { end: text.length, calls: undefined };
+	const from = openEnd + args.index + args[0].length;
+	const json = jsonAt(text, from);
+	if (!json) return { end: text.length, calls: undefined };
+	return { end: json.end, calls: [{ name: name[1], arguments: json.args }] };
 }

@@ -1,6 +1,6 @@
 import type { ToolSpec } from '../specs';
 import { readBody } from './body';
-import { readFunctionary, readHarmony, readMistral, readSections, type Block } from './named';
+import { readFunctionary, readHarmony, readMistral, readQwenAgent, readSections, type Block } from './named';
 
 /**
  * Every published call format with a marker of its own. A marker means the model meant a call:
@@ -37,7 +37,8 @@ const untilNext =
 		return { end, calls: readBody(body, specs), body };
 	};
 
-const dsk = (words: string) => `<[|｜]${words.split(' ').join('[_▁ ]')}[|｜]>`;
+/** A DeepSeek/Kimi token in every spelling llama.cpp accepts: `<｜tool▁calls▁begin｜>`, `_`, a space, or `\\_` between the words. */
+const dsk = (words: string) => `<[|｜]${words.split(' ').join('(?:[_▁ ]|\\\\_)')}[|｜]>`;
 
 export const MARKED_FORMATS: MarkedFormat[] = [
 	{
@@ -148,8 +149,11 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 	{
 		family: 'Kimi K2, DeepSeek V3/V3.1/R1, Step3',
 		follows: 'vLLM kimi_k2_tool_parser.py, deepseekv3_tool_parser.py, deepseekv31_tool_parser.py, step3_tool_parser.py',
-		opener: [dsk('tool calls section begin'), dsk('tool call section begin'), dsk('tool calls begin'), dsk('tool call begin'), dsk('tool call argument begin')].join('|'),
-		literals: ['<|tool_calls_section_begin|>', '<|tool_call_section_begin|>', '<|tool_calls_begin|>', '<|tool_call_begin|>', '<｜tool▁calls▁begin｜>', '<｜tool▁call▁begin｜>', '<|tool_call_argument_begin|>'],
+		opener: [dsk('tool calls section begin'), dsk('tool call section begin'), dsk('tool calls begin'), dsk('tool calls'), dsk('tool call begin'), dsk('tool call argument begin')].join('|'),
+		literals: [
+			'<|tool_calls_section_begin|>', '<|tool_call_section_begin|>', '<|tool_calls_begin|>', '<|tool_call_begin|>', '<|tool_call_argument_begin|>',
+			'<｜tool▁calls▁begin｜>', '<｜tool▁call▁begin｜>', '<｜tool_calls_begin｜>', '<｜tool calls begin｜>', '<｜tool\\_calls\\_begin｜>', '<｜tool▁calls｜>',
+		],
 		read: (text, at, openEnd, specs) => {
 			// A Kimi call whose begin token is missing: its id stands just before the argument token.
 			const bare = /argument/i.test(text.slice(at, openEnd));
@@ -226,6 +230,13 @@ export const MARKED_FORMATS: MarkedFormat[] = [
 		opener: '<\\|tool_call>',
 		literals: ['<|tool_call>'],
 		read: tagged('<tool_call\\|>'),
+	},
+	{
+		family: 'Qwen 1.5/2 through Qwen-Agent',
+		follows: 'Qwen-Agent (its function-calling prompt)',
+		opener: '✿FUNCTION✿\\s*:',
+		literals: ['✿function✿:'],
+		read: (text, _at, openEnd) => readQwenAgent(text, openEnd),
 	},
 	{
 		family: 'Command R7B',
