@@ -33,7 +33,7 @@ export async function* streamCompletion(
 	const req: SlierRequest = { ...connection, signal: stop.signal, method: 'POST', path: completionPath(completion), body: completion.body };
 	let answered = false;
 	try {
-		const assembler = new StreamAssembler(connection.apiKey);
+		const assembler = new StreamAssembler(connection.apiKey, { thoughtStartsOpen: completion.thoughtStartsOpen });
 		let answer: Answer;
 		try {
 			// Read as what the server sent, not as what was asked: a plain request answered with a
@@ -111,11 +111,11 @@ function streamFailure(error: unknown, assembler: StreamAssembler): Answer {
 	if (error.isContentFilter) return filteredAnswer(error, assembler.partialText());
 	// Once text has streamed, a broken connection must not pass for a complete answer.
 	if (error.details.midStream && (error.kind === 'network' || error.kind === 'timeout' || error.kind === 'protocol')) {
-		const chars = assembler.receivedChars;
+		const { answer: chars, reasoning } = assembler.received();
 		throw new SlierError(
 			error.kind === 'timeout' ? 'timeout' : 'stream',
 			`The stream was interrupted after ${chars} character${chars === 1 ? '' : 's'} of the answer had arrived: ${error.message}`,
-			{ ...error.details, problem: 'interrupted', receivedChars: chars, interruptedBy: error.kind },
+			{ ...error.details, problem: 'interrupted', receivedChars: chars, ...(reasoning > 0 ? { reasoningChars: reasoning } : {}), interruptedBy: error.kind },
 		);
 	}
 	throw error;
