@@ -77,7 +77,7 @@ export class StreamAssembler {
 		const first = this.choices.get(0);
 		const split = splitThought(first?.text ?? '');
 		return {
-			answer: split.answer.trim().length + (first?.redactor?.heldChars ?? 0),
+			answer: split.answer.length + (first?.redactor?.heldChars ?? 0),
 			reasoning: (joinThoughts(this.thought, split.thought) ?? '').length,
 		};
 	}
