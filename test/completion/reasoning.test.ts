@@ -90,6 +90,10 @@ it('a text the template opened but never closed is the answer after all (Thought
 	expect(splitter.flush()).toEqual({ answer: 'Just an answer', thought: '' });
 });
 
+it('a harmony header cut off by the end of the text is no part of the answer', () => {
+	expect(splitThought('<|channel|>analysis<|message|>Plan.<|end|><|start|>assistant<|channel|>final<|mess')).toEqual({ answer: '', thought: 'Plan.' });
+});
+
 it('several harmony analysis messages are all thought', () => {
 	const text = '<|channel|>analysis<|message|>One.<|end|><|start|>assistant<|channel|>analysis<|message|>Two.<|end|><|start|>assistant<|channel|>final<|message|>Done.<|return|>';
 	expect(splitThought(text)).toEqual({ answer: 'Done.', thought: 'One.Two.' });

@@ -259,6 +259,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			for (const [i, delta] of deltas.entries()) {
 				if (out.closed) return;
 				if (i === thoughtEnd && thinking.stallMs > 0) await delay(thinking.stallMs);
+				if (i === thoughtEnd && thinking.filter) {
+					// The content filter stops the answer once the thought is out, as an error event.
+					await out.data(JSON.stringify(FILTER_BODY));
+					return void res.end();
+				}
 				await out.data(chunk(delta, null));
 			}
 		}

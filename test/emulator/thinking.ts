@@ -14,7 +14,8 @@
  * `chars` sets the thought's length (a DeepSeek-style monologue), `text` the thought itself. A
  * stream sends framed text in pieces of `piece` characters (default 4) after a first piece of
  * `cut` characters, so a test can cut every tag at every position; a field's thought goes in
- * pieces of `piece` too. `stall-ms` pauses after the thought, before the answer.
+ * pieces of `piece` too. `stall-ms` pauses after the thought, before the answer; `filter=1` ends the
+ * stream there with the content filter's error event.
  */
 import { num, type Directives } from './directives';
 
@@ -27,6 +28,8 @@ export interface Thinking {
 	piece: number;
 	cut: number;
 	stallMs: number;
+	/** `filter=1`: the content filter stops the stream right after the thought. */
+	filter: boolean;
 }
 
 /** A thought as DeepSeek R1 writes one, repeated to the length asked for. */
@@ -41,7 +44,7 @@ export function readThinking(directives: Directives): Thinking | undefined {
 		args.text !== undefined
 			? Buffer.from(args.text, 'base64url').toString('utf8')
 			: MONOLOGUE.repeat(Math.ceil(num(args, 'chars', 120) / MONOLOGUE.length)).slice(0, num(args, 'chars', 120));
-	return { form, thought, piece: Math.max(1, num(args, 'piece', 4)), cut: Math.max(0, num(args, 'cut', 0)), stallMs: num(args, 'stall-ms', 0) };
+	return { form, thought, piece: Math.max(1, num(args, 'piece', 4)), cut: Math.max(0, num(args, 'cut', 0)), stallMs: num(args, 'stall-ms', 0), filter: args.filter === '1' };
 }
 
 /** The field a form sends its thought in, if it has one. */

@@ -124,6 +124,12 @@ describe('a reasoning model: the rest of the item', () => {
 		expect(Object.keys(items[0].json).slice(0, 4)).toEqual(['content', 'reasoning', 'citations', 'links']);
 	});
 
+	it.each(['tags', 'harmony'] as const)('a stream the content filter stops after the thought (%s): no thought in content', async (form) => {
+		const item = await runOne({ emulator, text: `Hi ${think(form, { text: b64('Secret plan.'), filter: 1 })}`, parameters: { stream: true } });
+		expect(item.filtered).toBe(true);
+		expect(item.content).toBeNull();
+	});
+
 	it('a refused (filtered) answer has reasoning null', async () => {
 		const item = await runOne({ emulator, text: 'bad [[filter]]' });
 		expect(item.filtered).toBe(true);

@@ -88,12 +88,10 @@ export class ThoughtSplitter {
 		if (this.state === 'thought') {
 			if (this.tentative) out.answer = rest;
 			else out.thought = rest;
-		} else if (this.state === 'header') {
-			// A header that never ended: the model's words, kept as the answer.
-			out.answer = rest;
 		} else if (this.state === 'answer' || this.state === 'start') {
 			out.answer = rest;
 		}
+		// A harmony header cut off by the end (a content filter, a token limit) is framing, not answer.
 		this.state = 'answer';
 		return out;
 	}
@@ -243,8 +241,8 @@ export class ThoughtSplitter {
 
 /** The answer and the thought of a whole text (`thought` null when there was none, or only blanks). */
 export function splitThought(text: string): { answer: string; thought: string | null } {
-	// The whole text is known: a block the template opened is found by its `</think>` alone.
-	const splitter = new ThoughtSplitter(true);
+	// The whole text is known: a block the template opened is found by its `</think>` when it comes.
+	const splitter = new ThoughtSplitter();
 	const a = splitter.push(text);
 	const b = splitter.flush();
 	const thought = (a.thought + b.thought).trim();
