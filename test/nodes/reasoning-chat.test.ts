@@ -1,7 +1,7 @@
 import type { INodeParameters, StructuredChunk } from 'n8n-workflow';
 
 import { THINK_FORMS, type ThinkForm } from '../emulator/thinking';
-import { runOne, runSlierNode } from '../helpers/slier-node';
+import { runOne, runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
@@ -128,6 +128,33 @@ describe('a reasoning model: the rest of the item', () => {
 		const item = await runOne({ emulator, text: `Hi ${think(form, { text: b64('Secret plan.'), filter: 1 })}`, parameters: { stream: true } });
 		expect(item.filtered).toBe(true);
 		expect(item.content).toBeNull();
+	});
+
+	it.each([false, true])('a thought that echoes the API key, split across deltas, shows it redacted (stream %s)', async (stream) => {
+		// runSlierNode fails the test if the key shows anywhere in the run data (raw included here).
+		const item = await runOne({
+			emulator,
+			text: `Hi ${think('reasoning_content', { text: b64(`The key is ${TEST_API_KEY}, I should not say it.`), piece: 3 })}`,
+			parameters: { stream, options: { simplify: false } },
+		});
+		expect(item.reasoning).toBe('The key is [redacted], I should not say it.');
+	});
+
+	it('a failed item never passes on an input field named reasoning (Include Input Fields)', async () => {
+		const { items } = await runSlierNode({
+			emulator,
+			continueOnFail: true,
+			items: [{ text: 'x [[status code=500]]', reasoning: 'from the input' }],
+			parameters: { options: { includeInputFields: true, maxRetries: 0 } },
+		});
+		expect(items[0].json).not.toHaveProperty('reasoning');
+		expect(items[0].json.errorType).toBe('server_error');
+	});
+
+	it('an answer with several choices: each choice’s content is its answer alone', async () => {
+		const item = await runOne({ emulator, text: `Hi [[choices n=2]] ${reply('<think>Hmm.</think>Answer.')}` });
+		expect((item.choices as Array<{ content: string }>)[0].content).toBe('Answer.');
+		expect([item.content, item.reasoning]).toEqual(['Answer.', 'Hmm.']);
 	});
 
 	it('a refused (filtered) answer has reasoning null', async () => {
