@@ -69,6 +69,8 @@ export class ThoughtSplitter {
 	private frame: Frame | undefined;
 	/** Thought held because the block was never opened: it becomes the answer if no `</think>` comes. */
 	private tentative = false;
+	/** A held thought already searched for its end, in pieces: searching it again (or joining it) per push would be quadratic. */
+	private held: string[] = [];
 
 	constructor(private readonly startsOpen = false) {}
 
@@ -83,7 +85,8 @@ export class ThoughtSplitter {
 
 	flush(): ThoughtParts {
 		const out: ThoughtParts = { answer: '', thought: '' };
-		const rest = this.pending;
+		const rest = this.held.join('') + this.pending;
+		this.held = [];
 		this.pending = '';
 		if (this.state === 'thought') {
 			if (this.tentative) out.answer = rest;
@@ -152,6 +155,8 @@ export class ThoughtSplitter {
 		const close = this.frame!.close;
 		const at = this.pending.indexOf(close);
 		if (at >= 0) {
+			if (this.held.length > 0) out.thought += this.held.join('');
+			this.held = [];
 			out.thought += this.pending.slice(0, at);
 			this.pending = this.pending.slice(at + close.length);
 			this.tentative = false;
@@ -159,7 +164,14 @@ export class ThoughtSplitter {
 			return true;
 		}
 		// A block the template opened stays undecided until its end: nothing of it is passed on yet.
-		if (this.tentative) return false;
+		if (this.tentative) {
+			const keep = close.length - 1; // the start of a `</think>` split across pieces
+			if (this.pending.length > keep) {
+				this.held.push(this.pending.slice(0, this.pending.length - keep));
+				this.pending = this.pending.slice(this.pending.length - keep);
+			}
+			return false;
+		}
 		const keep = heldTail(this.pending, [close]);
 		out.thought += this.pending.slice(0, this.pending.length - keep);
 		this.pending = this.pending.slice(this.pending.length - keep);
