@@ -57,6 +57,11 @@ describe.each(THINK_FORMS)('a reasoning model answering in the %s form', (form) 
 		expect(streamed.chat).toBe('claude-2 answers “Hi” ✓');
 	});
 
+	it('streamed as 3-byte network writes (lines, events and tags split): the same item', async () => {
+		const { item, chat } = await ask(`Go ${think(form, { text: b64(THOUGHT), piece: 2 })} ${reply(ANSWER)} [[split size=3]]`, { stream: true, options });
+		expect([item.content, item.reasoning, chat]).toEqual([ANSWER, THOUGHT, ANSWER]);
+	});
+
 	it('cut at every position of the stream: the same answer, thought and chat text', async () => {
 		const thought = 'Hmm, {"draft": 1}';
 		const answer = 'Done.';
