@@ -31,7 +31,7 @@ async function main(): Promise<number> {
 	const model = process.env.SLIER_MODEL ?? 'claude-2';
 	// Emulator directives (README): the 4th item meets the content filter, the 5th a server error.
 	const feed = emulator ? FEED.map((item, n) => ({ ...item, content: `${item.content}${DEMO_FAULTS[n] ?? ''}` })) : FEED;
-	if (emulator) console.log('The emulator is asked to filter item #4 and to fail item #5 (HTTP 503), to show both.');
+	if (emulator) console.log('The emulator is asked to answer item #2 as a reasoning model, to filter item #4 and to fail item #5 (HTTP 503), to show them.');
 	try {
 		const run = await runWorkflow({
 			nodes: [
@@ -109,7 +109,8 @@ function describeItem(item: INodeExecutionData, n: number): string {
 		const filter = json.filter as IDataObject;
 		return `#${n + 1} ${title}\n   FILTERED by Slier's content filter (filtered: true, content ${JSON.stringify(json.content)}): ${String(filter.message)}`;
 	}
-	return `#${n + 1} ${title}\n   → ${String(json.content)}\n   [${json.finishReason} · ${json.model} · ${tokens}]`;
+	const thought = json.reasoning ? `\n   (the model's thought, kept apart in reasoning: "${String(json.reasoning).slice(0, 60)}…")` : '';
+	return `#${n + 1} ${title}\n   → ${String(json.content)}${thought}\n   [${json.finishReason} · ${json.model} · ${tokens}]`;
 }
 
 function describeSearch(item: INodeExecutionData, n: number): string {
@@ -121,7 +122,7 @@ function describeSearch(item: INodeExecutionData, n: number): string {
 }
 
 /** Emulator directives appended to feed items by position (see the emulator in the README). */
-const DEMO_FAULTS: Record<number, string> = { 3: ' [[filter]]', 4: ' [[status code=503]]' };
+const DEMO_FAULTS: Record<number, string> = { 1: ' [[think form=tags chars=140]]', 3: ' [[filter]]', 4: ' [[status code=503]]' };
 
 main().then(
 	(code) => process.exit(code),

@@ -69,6 +69,8 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 			outcome.kind === 'calls'
 				? [...(outcome.prose ? [{ type: 'text' as const, text: outcome.prose }] : []), ...outcome.calls.map(toCallPart)]
 				: [{ type: 'text', text }];
+		// The thought goes last: n8n's Guardrails reads only the first part, which must be the answer.
+		if (answer.reasoning !== null) content.push({ type: 'reasoning', text: answer.reasoning });
 		return {
 			id: answer.id ?? undefined,
 			finishReason: outcome.kind === 'calls' ? 'tool-calls' : toFinishReason(answer.finishReason),
@@ -104,6 +106,8 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 	private async *streamChunks(messages: SdkMessage[], config?: CallConfig): AsyncIterable<StreamChunk> {
 		// yield* passes a reader's stop on to the request, which is then aborted
 		const { answer, outcome, usage } = yield* this.respond(messages, config, true);
+		// The thought, whole, after the answer's text: never as text, so no chat shows it.
+		if (answer.reasoning !== null) yield { type: 'content', content: { type: 'reasoning', text: answer.reasoning } };
 		if (outcome.kind === 'calls') {
 			for (const call of outcome.calls) yield { type: 'tool-call-delta', id: call.id, name: call.name, argumentsDelta: JSON.stringify(call.args) };
 		}
@@ -175,6 +179,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 			endpoint: settings.searchMode ? 'search' : 'chat',
 			apiVersion: settings.apiVersion,
 			body: { messages, stream },
+			...(settings.thoughtStartsOpen ? { thoughtStartsOpen: true } : {}),
 		};
 		if (!settings.searchMode) {
 			completion.body.model = settings.model;
@@ -309,6 +314,7 @@ class UsageSum {
 	private prompt = 0;
 	private completion = 0;
 	private total_ = 0;
+	private reasoning: number | undefined;
 	private seen = false;
 
 	add(answer: Answer): void {
@@ -318,10 +324,15 @@ class UsageSum {
 		this.prompt += usage.promptTokens;
 		this.completion += usage.completionTokens;
 		this.total_ += usage.totalTokens;
+		const reasoning = usage.outputTokenDetails?.reasoning;
+		if (reasoning !== undefined) this.reasoning = (this.reasoning ?? 0) + reasoning;
 	}
 
 	total(): TokenUsage | undefined {
-		return this.seen ? { promptTokens: this.prompt, completionTokens: this.completion, totalTokens: this.total_ } : undefined;
+		if (!this.seen) return undefined;
+		const total: TokenUsage = { promptTokens: this.prompt, completionTokens: this.completion, totalTokens: this.total_ };
+		if (this.reasoning !== undefined) total.outputTokenDetails = { reasoning: this.reasoning };
+		return total;
 	}
 }
 
@@ -345,5 +356,6 @@ function toTokenUsage(answer: Answer): TokenUsage | undefined {
 		promptTokens,
 		completionTokens: usage.completionTokens,
 		totalTokens: usage.totalTokens ?? promptTokens + usage.completionTokens,
+		...(usage.reasoningTokens !== undefined ? { outputTokenDetails: { reasoning: usage.reasoningTokens } } : {}),
 	};
 }

@@ -1,5 +1,6 @@
 import type { Message as SdkMessage, MessageContent } from '@n8n/ai-node-sdk';
 
+import { splitThought } from '../shared/completion/reasoning';
 import type { Message } from '../shared/completion/types';
 import { renderCall, renderResult } from './tools/format';
 import { readToolResult } from './tools/history';
@@ -49,7 +50,8 @@ export function toSlierMessages(messages: SdkMessage[]): Message[] {
 			else texts.push(text);
 			inText = part.type === 'text';
 		}
-		const content = texts.map((text) => (message.role === 'assistant' ? text.trim() : text)).filter((text) => text !== '').join('\n\n');
+		// An earlier answer goes back without its thought (`<think>…</think>`): it is no part of what was said.
+		const content = texts.map((text) => (message.role === 'assistant' ? splitThought(text).answer.trim() : text)).filter((text) => text !== '').join('\n\n');
 		if (content === '' && message.role === 'assistant') continue;
 		out.push({ role: message.role === 'system' || message.role === 'assistant' ? message.role : 'user', content });
 	}

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { thoughtStartsOpenOption } from '../shared/node/reasoning-option';
 import { apiVersionOption, maxRetriesOption, maxTokensOption, temperatureOption, timeoutOption, topPOption } from '../shared/node/properties';
 
 /** The hint n8n's own chat models show: this node is plugged in below an AI Agent or chain. */
@@ -57,6 +58,7 @@ export const modelOptionsProperty: INodeProperties = {
 				'Whether to remove the superscript source numbers (¹ ² ³) from Slier Search answers. Only used with Answer With Slier Search.',
 		},
 		temperatureOption,
+		thoughtStartsOpenOption,
 		timeoutOption,
 		{
 			displayName: 'Tool Calling',

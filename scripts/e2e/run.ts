@@ -19,6 +19,7 @@ import { activate, check, expectEqual } from './kit';
 import { itemsOf, N8nHost } from './n8n-host';
 import { outputOptionChecks } from './output-options';
 import { proxyChecks } from './proxy';
+import * as reasoning from './reasoning';
 import { ssrfAndKeyEchoChecks } from './ssrf-and-key-echo';
 import { AGENT_QUESTION, agentWorkflow, CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
@@ -122,6 +123,7 @@ async function main(): Promise<number> {
 		await chatModel.beforeStart(test, host, emulator, N8N_VERSION);
 		await agentTools.beforeStart(test, host, emulator, N8N_VERSION);
 		await agentToolFormats.beforeStart(test, host, emulator, N8N_VERSION);
+		await reasoning.beforeStart(test, host, emulator, N8N_VERSION);
 		await test('a Webhook in streaming mode streams Slier Chat’s answer to the caller as it arrives', async () => {
 			await activate(host, 'slierE2Estream01', N8N_VERSION);
 			await host.start();
@@ -137,6 +139,7 @@ async function main(): Promise<number> {
 		await chatErrorChecks(test, host, emulator, N8N_VERSION);
 		await agentTools.afterStart(test, host, emulator, N8N_VERSION);
 		await agentToolFormats.afterStart(test, host, emulator, N8N_VERSION);
+		await reasoning.afterStart(test, host, emulator, N8N_VERSION);
 		await test('the credential test in n8n passes with the key and fails with a wrong one', async () => {
 			await host.login(OWNER);
 			const testKey = async (apiKey: string) => {

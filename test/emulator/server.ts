@@ -8,6 +8,7 @@ import { type Directives, num, parseDirectives } from './directives';
 import { echoTokens, hostileReply, type HostileStats } from './hostile';
 import { responseKindReply } from './response-kinds';
 import { SseWriter } from './sse-writer';
+import { readThinking, reasoningTokens, thinkingDeltas, thinkingMessage, type Thinking } from './thinking';
 import { toolModelCompletion } from './tool-models';
 import { drip, endWithoutDone, stall, stallAt } from './waits';
 import { applyWire, bomb } from './wire';
@@ -251,7 +252,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		const stallBefore = stallAt(directives);
 
 		await out.data(chunk({ role: 'assistant', content: '' }, null));
-		for (let i = 0; i < answer.tokens.length && !out.closed; i++) {
+		const thinking = readThinking(directives);
+		if (thinking) {
+			// A reasoning model: the thought first (in its field or framed in content), then the answer.
+			const { deltas, thoughtEnd } = thinkingDeltas(thinking, answer.tokens.join(''));
+			for (const [i, delta] of deltas.entries()) {
+				if (out.closed) return;
+				if (i === thoughtEnd && thinking.stallMs > 0) await delay(thinking.stallMs);
+				if (i === thoughtEnd && thinking.filter) {
+					// The content filter stops the answer once the thought is out, as an error event.
+					await out.data(JSON.stringify(FILTER_BODY));
+					return void res.end();
+				}
+				await out.data(chunk(delta, null));
+			}
+		}
+		for (let i = 0; !thinking && i < answer.tokens.length && !out.closed; i++) {
 			if (i === stallBefore) await stall(directives, out, chunk);
 			if (i === after && fault) {
 				const [name, args] = fault;
@@ -276,13 +292,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 			await out.data(chunk({ content: answer.tokens[i] }, null));
 		}
 		if (out.closed) return;
-		const withUsage = endpoint === 'chat' && !directives.has('no-usage') ? usage(answer) : undefined;
+		const withUsage = endpoint === 'chat' && !directives.has('no-usage') ? usage(answer, thinking) : undefined;
 		if (await endWithoutDone(directives, res, out, chunk, withUsage)) return;
 		if (directives.has('finish-flag-only')) {
 			// Search's other way to end: `finish: true` with no finish_reason, and no [DONE].
 			await out.data(JSON.stringify({ id: answer.id, object: `${endpoint}.completion.chunk`, created: answer.created, choices: [{ index: 0, delta: {}, finish_reason: null }], finish: true }));
 		} else {
-			await out.data(chunk({}, 'stop', endpoint === 'chat' && !directives.has('no-usage') ? { usage: usage(answer) } : {}));
+			await out.data(chunk({}, 'stop', endpoint === 'chat' && !directives.has('no-usage') ? { usage: usage(answer, thinking) } : {}));
 			await out.data('[DONE]');
 		}
 		const hold = directives.get('hold-open');
@@ -360,20 +376,27 @@ function validate(
 	return undefined;
 }
 
-function usage(answer: Completion) {
-	const completion = answer.tokens.length;
-	return { prompt_tokens: answer.promptTokens, completion_tokens: completion, total_tokens: answer.promptTokens + completion };
+function usage(answer: Completion, thinking?: Thinking) {
+	const reasoning = thinking ? reasoningTokens(thinking) : 0;
+	const completion = answer.tokens.length + reasoning;
+	return {
+		prompt_tokens: answer.promptTokens,
+		completion_tokens: completion,
+		total_tokens: answer.promptTokens + completion,
+		...(thinking ? { completion_tokens_details: { reasoning_tokens: reasoning } } : {}),
+	};
 }
 
 function completionObject(endpoint: Endpoint, answer: Completion, directives: Directives): Record<string, unknown> {
+	const thinking = readThinking(directives);
 	const object: Record<string, unknown> = {
 		id: answer.id,
 		object: `${endpoint}.completion`,
 		created: directives.has('created-string') ? String(answer.created) : answer.created,
 		...(answer.model !== null ? { model: answer.model } : {}),
-		choices: [{ index: 0, message: { role: 'assistant', content: answer.tokens.join('') }, finish_reason: 'stop' }],
+		choices: [{ index: 0, message: thinking ? thinkingMessage(thinking, answer.tokens.join('')) : { role: 'assistant', content: answer.tokens.join('') }, finish_reason: 'stop' }],
 	};
-	if (endpoint === 'chat' && !directives.has('no-usage')) object.usage = usage(answer);
+	if (endpoint === 'chat' && !directives.has('no-usage')) object.usage = usage(answer, thinking);
 	if (directives.has('extra-fields')) {
 		object.system_fingerprint = 'fp_emulator';
 		object.unknown_block = { nested: [1, 2, 3] };

@@ -9,7 +9,8 @@
  * Which tools to call: `[[call tool=NAME args=<base64url JSON>]]` in the question (several allowed),
  * else every offered tool the question names, with the question as each string argument. Once
  * the last user message holds tool results, the model answers from them. `[[reply b64=…]]`
- * answers with a fixed text, `[[pace ms=N]]` spaces stream frames.
+ * answers with a fixed text, `[[pace ms=N]]` spaces stream frames, `[[think …]]` (thinking.ts) makes
+ * every answer come after a thought (which may hold a call of its own: it must never run).
  * `[[format name=…]]` (slier-tools): write the calls as an open model would (call-formats.ts).
  * `[[with-prose]]` (slier-tools-wrong-name): the same sentence before the wrong and the right call;
  * `[[give-up]]`: corrected, it answers instead of calling again.
@@ -21,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { writeCalls } from './call-formats';
 import { num, parseDirectives, stripDirectives } from './directives';
+import { readThinking, thinkingDeltas, thinkingMessage } from './thinking';
 
 export const TOOL_MODELS = ['slier-tools', 'slier-tools-sloppy', 'slier-tools-wrong-name', 'slier-tools-native'];
 
@@ -63,8 +65,10 @@ export async function toolModelCompletion(body: unknown, res: ServerResponse, la
 	const usageBlock = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
 	const head = { id: `tools-${Date.now().toString(36)}`, created: 1692154125, model: kind };
 	const finish = reply.toolCalls ? 'tool_calls' : 'stop';
+	const thinking = readThinking(parseDirectives(request.messages.map((m) => String(m.content))));
 	if (!request.stream) {
-		const message: Record<string, unknown> = { role: 'assistant', content: reply.text === '' && reply.toolCalls ? null : ` ${reply.text}` };
+		const content = reply.text === '' && reply.toolCalls ? null : ` ${reply.text}`;
+		const message: Record<string, unknown> = thinking ? thinkingMessage(thinking, content ?? '') : { role: 'assistant', content };
 		if (reply.toolCalls) message.tool_calls = reply.toolCalls;
 		const text = JSON.stringify({ ...head, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: finish }], usage: usageBlock });
 		res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -79,7 +83,8 @@ export async function toolModelCompletion(body: unknown, res: ServerResponse, la
 		if (pace) await delay(pace);
 	};
 	await send({ role: 'assistant', content: '' }, null);
-	for (const token of tokens) await send({ content: token }, null);
+	const deltas = thinking ? thinkingDeltas(thinking, tokens.join('')).deltas : tokens.map((token) => ({ content: token }));
+	for (const delta of deltas) await send(delta, null);
 	for (const [index, call] of (reply.toolCalls ?? []).entries()) {
 		// Split as real providers do: the id and name first, the arguments in two fragments.
 		const args = call.function.arguments;

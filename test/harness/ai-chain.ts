@@ -11,6 +11,7 @@ interface LangChainModel {
 
 interface AiMessage {
 	text: string;
+	content?: unknown;
 	usage_metadata?: IDataObject;
 	response_metadata?: IDataObject;
 }
@@ -30,6 +31,8 @@ export class AiChainStandIn implements INodeType {
 		defaultName: 'AI Chain',
 		properties: [
 			{ displayName: 'Stream', name: 'stream', type: 'boolean', default: false },
+			// The message's content parts too (a reasoning part must come after the answer's text).
+			{ displayName: 'Show Content Parts', name: 'showContent', type: 'boolean', default: false },
 			{ displayName: 'Bind a Tool', name: 'bindTool', type: 'boolean', default: false },
 			{ displayName: 'Stop Reading After (Deltas)', name: 'stopAfter', type: 'number', default: 0 },
 			// A LangChain caller's own abort signal (a chain's timeout, say), apart from the execution's.
@@ -53,21 +56,34 @@ export class AiChainStandIn implements INodeType {
 			if (this.getNodeParameter('stream', i) !== true) {
 				const message = await model.invoke(messages, { signal });
 				out.push({
-					json: { text: message.text, usage: message.usage_metadata ?? null, metadata: message.response_metadata ?? null },
+					json: {
+						text: message.text,
+						usage: message.usage_metadata ?? null,
+						metadata: message.response_metadata ?? null,
+						...(this.getNodeParameter('showContent', i) === true ? { content: message.content as IDataObject } : {}),
+					},
 					pairedItem: { item: i },
 				});
 				continue;
 			}
 			const deltas: string[] = [];
 			let last: AiMessage | undefined;
+			const parts: unknown[] = [];
 			const stopAfter = this.getNodeParameter('stopAfter', i) as number;
 			for await (const chunk of await model.stream(messages, { signal })) {
 				if (chunk.text !== '') deltas.push(chunk.text);
+				if (Array.isArray(chunk.content)) parts.push(...(chunk.content as unknown[]));
 				last = chunk;
 				if (stopAfter > 0 && deltas.length >= stopAfter) break; // as a consumer that has enough
 			}
 			out.push({
-				json: { text: deltas.join(''), deltas, usage: last?.usage_metadata ?? null, metadata: last?.response_metadata ?? null },
+				json: {
+					text: deltas.join(''),
+					deltas,
+					usage: last?.usage_metadata ?? null,
+					metadata: last?.response_metadata ?? null,
+					...(this.getNodeParameter('showContent', i) === true ? { content: parts as IDataObject[] } : {}),
+				},
 				pairedItem: { item: i },
 			});
 		}

@@ -16,6 +16,7 @@ describe('Slier Chat through WorkflowExecute', () => {
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(items[0].json).toEqual({
 			content: 'claude-2 answers “How are you?” ✓',
+			reasoning: null,
 			role: 'assistant',
 			finishReason: 'stop',
 			model: 'claude-2',
@@ -110,6 +111,7 @@ describe('Slier Chat through WorkflowExecute', () => {
 			expect(error).toBeUndefined();
 			expect(items[0].json).toEqual({
 				content: null,
+				reasoning: null,
 				role: 'assistant',
 				finishReason: 'content_filter',
 				model: null,

@@ -122,7 +122,7 @@ describe('Answer Format: JSON', () => {
 		const text = 'Found it¹: {"employees": 500², "industry": "robotics³"}';
 		const { items } = await runSlierNode({ emulator, type: 'slierSearch', items: [{ text: `${text} [[verbatim]]` }], parameters: { options: { answerFormat: 'json' } } });
 		expect(items[0].json).toMatchObject({ content: text, data: { employees: 500, industry: 'robotics' }, citations: [1, 2, 3] });
-		expect(Object.keys(items[0].json).slice(0, 4)).toEqual(['content', 'data', 'citations', 'links']);
+		expect(Object.keys(items[0].json).slice(0, 5)).toEqual(['content', 'data', 'reasoning', 'citations', 'links']);
 	});
 
 	it('Search: Strip Citation Markers still shapes content, independent of data', async () => {

@@ -65,7 +65,7 @@ describe('class 5: no silent wrong success', () => {
 			{ index: 0, content: 'claude-2 answers “hi” ✓', finishReason: 'stop' },
 			{ index: 1, content: '(choice 1) claude-2 answers “hi” ✓', finishReason: 'stop' },
 		]);
-		expect(Object.keys(json)).toEqual(['content', 'choices', 'role', 'finishReason', 'model', 'usage', 'filtered', 'filter', 'id', 'created']);
+		expect(Object.keys(json)).toEqual(['content', 'reasoning', 'choices', 'role', 'finishReason', 'model', 'usage', 'filtered', 'filter', 'id', 'created']);
 	});
 
 	it('two choices give the same item streamed or not', async () => {

@@ -15,6 +15,7 @@ describe('Slier Search through WorkflowExecute', () => {
 			content:
 				'Slier Search on “Apple Vision Pro”: the first source¹ says yes, the second² agrees, and the first¹ adds more. See [the report](https://example.com/report).',
 			citations: [1, 2],
+			reasoning: null,
 			links: [{ text: 'the report', url: 'https://example.com/report' }],
 			role: 'assistant',
 			finishReason: 'stop',

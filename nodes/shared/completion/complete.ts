@@ -46,7 +46,7 @@ export async function* streamCompletion(
 	};
 	let answered = false;
 	try {
-		const assembler = new StreamAssembler(connection.apiKey);
+		const assembler = new StreamAssembler(connection.apiKey, { thoughtStartsOpen: completion.thoughtStartsOpen });
 		let answer: Answer;
 		try {
 			// Read as what the server sent, not as what was asked: a plain request answered with a
@@ -128,6 +128,11 @@ function filteredAnswer(error: SlierError, partial: string | null): Answer {
 function streamFailure(error: unknown, assembler: StreamAssembler): Answer {
 	if (!(error instanceof SlierError)) throw error;
 	if (error.isContentFilter) return filteredAnswer(error, assembler.partialText());
-	if (error.details.problem === 'interrupted') error.details.receivedChars = assembler.receivedChars;
+	if (error.details.problem === 'interrupted') {
+		// Say what did arrive: a reasoning model may think for long before its first word of answer.
+		const { answer, reasoning } = assembler.received();
+		error.details.receivedChars = answer;
+		if (reasoning > 0) error.details.reasoningChars = reasoning;
+	}
 	throw error;
 }

@@ -1,5 +1,6 @@
 import type { ResponseMeta } from '../transport/client';
 import { excerpt, SlierError } from '../transport/errors';
+import { joinThoughts, readThought, splitThought } from './reasoning';
 import { readToolCalls } from './tool-calls';
 import type { Answer, ChoiceText, ContentFilter, FilterDetails, Usage } from './types';
 
@@ -28,7 +29,9 @@ export function toUsage(value: unknown): Usage | null {
 	if (totalTokens === null && promptTokens !== null && completionTokens !== null) {
 		totalTokens = promptTokens + completionTokens;
 	}
-	return { promptTokens, completionTokens, totalTokens };
+	const details = value.completion_tokens_details;
+	const reasoningTokens = isObject(details) ? num(details.reasoning_tokens) : null;
+	return { promptTokens, completionTokens, totalTokens, ...(reasoningTokens !== null ? { reasoningTokens } : {}) };
 }
 
 /**
@@ -70,7 +73,7 @@ export function choiceTexts(choices: unknown[]): ChoiceText[] {
 			const message = isObject(choice.message) ? choice.message : isObject(choice.delta) ? choice.delta : {};
 			return {
 				index: typeof choice.index === 'number' ? choice.index : position,
-				content: cleanContent(contentText(message.content)),
+				content: cleanContent(splitThought(contentText(message.content) ?? '').answer),
 				finishReason: str(choice.finish_reason),
 			};
 		})
@@ -112,13 +115,15 @@ export function fromCompletion(body: unknown, meta?: ResponseMeta): Answer {
 		throw new SlierError('response', { problem: 'no_choice' });
 	}
 	const finishReason = str(choice.finish_reason);
-	const content = cleanContent(contentText(message.content));
+	const split = splitThought(contentText(message.content) ?? '');
+	const content = cleanContent(split.answer);
 	if (content === null && finishReason === null) throw noAnswerError('json');
 	const filtered = finishReason === 'content_filter';
 	const toolCalls = readToolCalls(message.tool_calls);
 	return {
 		...(toolCalls ? { toolCalls } : {}),
 		content,
+		reasoning: joinThoughts(readThought(message), split.thought),
 		role: str(message.role) ?? 'assistant',
 		finishReason,
 		model: str(body.model),
@@ -136,6 +141,7 @@ export function fromCompletion(body: unknown, meta?: ResponseMeta): Answer {
 export function fromFilterError(details: FilterDetails, raw: unknown): Answer {
 	return {
 		content: null,
+		reasoning: null,
 		role: 'assistant',
 		finishReason: 'content_filter',
 		model: null,

@@ -3,6 +3,7 @@ import { excerpt, readApiError, SlierError } from '../transport/errors';
 import { parseJson } from '../transport/parse-json';
 import { redactKey, redactParsed, StreamRedactor } from '../transport/redact';
 import { choiceTexts, cleanContent, contentText, filterOf, noAnswerError, toCreated, toUsage } from './normalize';
+import { joinThoughts, readThought, splitThought, THOUGHT_FIELDS, ThoughtSplitter } from './reasoning';
 import { ToolCallAssembler } from './tool-calls';
 import type { Answer, Usage } from './types';
 
@@ -34,8 +35,18 @@ export class StreamAssembler {
 	private rawUsage: unknown = undefined;
 	private chars = 0;
 	private readonly toolCalls = new ToolCallAssembler(); // native tool calls, when a model sends any
+	/** The first choice's thought sent in a field of its own, and that field's name (for `raw`). */
+	private thought = '';
+	private thoughtField: string | undefined;
+	/** Passes on only the answer of a text that may carry a framed thought (`<think>…</think>`). */
+	private readonly live: ThoughtSplitter;
 
-	constructor(private readonly apiKey?: string) {}
+	constructor(
+		private readonly apiKey?: string,
+		options: { thoughtStartsOpen?: boolean } = {},
+	) {
+		this.live = new ThoughtSplitter(options.thoughtStartsOpen === true);
+	}
 
 	/** True once the answer is complete: `[DONE]`, or search's `finish: true`. Nothing after it is read. */
 	get complete(): boolean {
@@ -58,7 +69,17 @@ export class StreamAssembler {
 	 * for a stream restarts only when it grows.
 	 */
 	get progressMark(): number {
-		return this.chars + this.toolCalls.received + (this.hasFinish ? 1 : 0);
+		return this.chars + this.thought.length + this.toolCalls.received + (this.hasFinish ? 1 : 0);
+	}
+
+	/** Characters of the first choice's answer and of its thought so far (framed or in a field), for the words of a broken stream. */
+	received(): { answer: number; reasoning: number } {
+		const first = this.choices.get(0);
+		const split = splitThought(first?.text ?? '');
+		return {
+			answer: split.answer.length + (first?.redactor?.heldChars ?? 0),
+			reasoning: (joinThoughts(this.thought, split.thought) ?? '').length,
+		};
 	}
 
 	/** Characters of the first choice's text received so far, including any held back for redaction. */
@@ -111,11 +132,14 @@ export class StreamAssembler {
 			const delta = (choice.delta ?? choice.message) as Record<string, unknown> | undefined;
 			if (delta && typeof delta === 'object') {
 				if (typeof delta.role === 'string') state.role ??= delta.role;
-				if (index === 0) this.toolCalls.push(delta.tool_calls);
+				if (index === 0) {
+					this.toolCalls.push(delta.tool_calls);
+					this.pushThought(delta);
+				}
 				const piece = contentText(delta.content);
 				if (piece) {
 					const safe = this.append(state, piece);
-					if (index === 0) text += safe;
+					if (index === 0) text += this.live.push(safe).answer;
 				}
 			}
 			if (typeof choice.finish_reason === 'string') state.finishReason = choice.finish_reason;
@@ -138,6 +162,17 @@ export class StreamAssembler {
 		return state;
 	}
 
+	/** A thought in a field of its own: kept apart, counted as progress, never passed on as answer. */
+	private pushThought(delta: Record<string, unknown>): void {
+		const piece = readThought(delta);
+		if (piece === null) return;
+		if (this.chars + this.thought.length + piece.length > LIMITS.answerChars) {
+			throw tooLarge('big_answer', LIMITS.answerChars);
+		}
+		this.thoughtField ??= THOUGHT_FIELDS.find((field) => delta[field] === piece);
+		this.thought += piece;
+	}
+
 	private append(state: ChoiceState, piece: string): string {
 		if (this.chars + piece.length > LIMITS.answerChars) {
 			throw tooLarge('big_answer', LIMITS.answerChars);
@@ -154,7 +189,7 @@ export class StreamAssembler {
 		for (const [index, state] of this.choices) {
 			const rest = state.redactor?.flush() ?? '';
 			state.text += rest;
-			if (index === 0) first = rest;
+			if (index === 0) first = this.live.push(rest).answer + this.live.flush().answer;
 		}
 		return first;
 	}
@@ -173,7 +208,7 @@ export class StreamAssembler {
 	/** The first choice's text received so far, for a filtered or interrupted answer (after flushText). */
 	partialText(): string | null {
 		const text = this.choices.get(0)?.text ?? '';
-		return cleanContent(text);
+		return cleanContent(splitThought(text).answer);
 	}
 
 	/**
@@ -187,7 +222,8 @@ export class StreamAssembler {
 		if (!this.done && finishReason === null && !this.finished) {
 			throw new SlierError('stream', { problem: 'ended_early', receivedChars: this.receivedChars });
 		}
-		const content = cleanContent(first?.text ?? '');
+		const split = splitThought(first?.text ?? '');
+		const content = cleanContent(split.answer);
 		if (content === null && finishReason === null) throw noAnswerError('stream');
 		const filtered = finishReason === 'content_filter';
 		const raw = this.toCompletion();
@@ -195,6 +231,7 @@ export class StreamAssembler {
 		return {
 			...(toolCalls ? { toolCalls } : {}),
 			content,
+			reasoning: joinThoughts(this.fieldThought(), split.thought),
 			role: first?.role ?? 'assistant',
 			finishReason: finishReason ?? (this.finished ? 'stop' : null),
 			model: this.model,
@@ -206,6 +243,11 @@ export class StreamAssembler {
 			...(this.choices.size > 1 ? { choices: choiceTexts(raw.choices as unknown[]) } : {}),
 			raw,
 		};
+	}
+
+	/** The field's thought whole: a key split across deltas is only whole here. */
+	private fieldThought(): string {
+		return this.apiKey ? redactKey(this.thought, this.apiKey) : this.thought;
 	}
 
 	/** The non-streamed response this stream is equivalent to. */
@@ -221,7 +263,11 @@ export class StreamAssembler {
 			const finishReason = state?.finishReason ?? (this.finished ? 'stop' : null);
 			return {
 				index,
-				message: { role: state?.role ?? 'assistant', content: state && state.text !== '' ? state.text : null },
+				message: {
+					role: state?.role ?? 'assistant',
+					content: state && state.text !== '' ? state.text : null,
+					...(index === 0 && this.thoughtField ? { [this.thoughtField]: this.fieldThought() } : {}),
+				},
 				finish_reason: finishReason,
 			};
 		});

@@ -19,12 +19,16 @@ export interface CompletionRequest {
 		stream: boolean;
 		model_params?: Record<string, unknown>;
 	};
+	/** The model's template opens its thought: a stream passes nothing on as answer before `</think>`. */
+	thoughtStartsOpen?: boolean;
 }
 
 export interface Usage {
 	promptTokens: number | null;
 	completionTokens: number | null;
 	totalTokens: number | null;
+	/** Only when Slier reports it (`completion_tokens_details.reasoning_tokens`). */
+	reasoningTokens?: number;
 }
 
 export interface ContentFilter {
@@ -45,7 +49,10 @@ export interface ChoiceText {
  * Fields the API did not send are null, never invented.
  */
 export interface Answer {
+	/** The answer alone, without the model's thought. */
 	content: string | null;
+	/** The model's thought (a `reasoning_content`/`reasoning` field, or `<think>`-style framing), or null. */
+	reasoning: string | null;
 	role: string;
 	finishReason: string | null;
 	model: string | null;

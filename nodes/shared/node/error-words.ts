@@ -91,7 +91,9 @@ function streamBrokeFix({ audience, streamed }: WordsContext): string {
 
 function interrupted(error: SlierError, cause: string): string {
 	const chars = error.details.receivedChars ?? 0;
-	return `The stream was interrupted after ${plural(chars, 'character')} of the answer had arrived: ${cause}`;
+	// A reasoning model may think for long before its first word of answer: say what did arrive.
+	const thought = error.details.reasoningChars ? `, ${error.details.reasoningChars.toLocaleString('en-US')} of reasoning` : '';
+	return `The stream was interrupted after ${plural(chars, 'character')} of the answer${thought} had arrived: ${cause}`;
 }
 
 /** What a low-level cause code means, in words ("connection reset"), else its own text. */

@@ -34,5 +34,6 @@ export function readItemRequest(
 		if (modelParams) body.model_params = modelParams;
 	}
 	const apiVersion = checkApiVersion(options.apiVersion, fail);
-	return { completion: { endpoint, apiVersion, body }, settings, options };
+	const thoughtStartsOpen = options.thoughtStartsOpen === true;
+	return { completion: { endpoint, apiVersion, body, ...(thoughtStartsOpen ? { thoughtStartsOpen } : {}) }, settings, options };
 }

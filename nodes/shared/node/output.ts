@@ -26,6 +26,8 @@ export function toOutputJson(
 ): IDataObject {
 	const json: IDataObject = { content: fields.content };
 	if (settings.answerFormat === 'json') json.data = (data ?? null) as IDataObject | null;
+	// The model's thought, kept apart from the answer (reasoning models); null for the others.
+	json.reasoning = answer.reasoning;
 	Object.assign(json, fields.extra);
 	// Only when the API sent several choices (`n` > 1): content is the first's, these are all.
 	if (answer.choices) json.choices = answer.choices as unknown as IDataObject[];
@@ -44,7 +46,7 @@ export function toOutputJson(
 }
 
 /** Every name an answer item may use: a failed item never passes on an input field so named. */
-const ANSWER_KEYS = new Set(['content', 'data', 'citations', 'links', 'choices', 'role', 'finishReason', 'model', 'usage', 'filtered', 'filter', 'id', 'created', 'raw', 'error', 'errorType']);
+const ANSWER_KEYS = new Set(['content', 'data', 'reasoning', 'citations', 'links', 'choices', 'role', 'finishReason', 'model', 'usage', 'filtered', 'filter', 'id', 'created', 'raw', 'error', 'errorType']);
 
 /**
  * Include Input Fields: the input item's fields, then the node's. On a name clash the node's

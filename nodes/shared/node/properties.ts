@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_CONCURRENCY, MAX_RETRIES, MAX_TIMER_MS } from './settings';
+import { thoughtStartsOpenOption } from './reasoning-option';
 
 /**
  * Panel parameters both nodes share. Their names are the public contract (saved workflows
@@ -253,6 +254,7 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			description:
 				"Whether to output only the normalized fields. Turn off to add raw, the API's own response.",
 		},
+		thoughtStartsOpenOption,
 		timeoutOption,
 		...extra,
 	];

@@ -80,6 +80,8 @@ export interface ModelSettings {
 	modelParams?: Record<string, unknown>;
 	/** How an AI Agent's tools reach the model: described in the prompt (the default), native, or refused. */
 	toolCalling?: ToolCalling;
+	/** Options → Thought Starts Open: a stream passes nothing on as answer before `</think>`. */
+	thoughtStartsOpen?: boolean;
 }
 
 export type ToolCalling = 'prompt' | 'native' | 'off';
@@ -107,6 +109,7 @@ export function readModelSettings(ctx: ISupplyDataFunctions, itemIndex: number, 
 		// Slier Search takes no model parameters.
 		modelParams: searchMode ? undefined : modelParams,
 		toolCalling,
+		...(options.thoughtStartsOpen === true ? { thoughtStartsOpen: true } : {}),
 	};
 }
 

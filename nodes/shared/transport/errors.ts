@@ -58,6 +58,8 @@ export interface SlierErrorDetails {
 	midStream?: boolean;
 	/** Characters of answer text received before a stream failed. */
 	receivedChars?: number;
+	/** Characters of the model's thought that had arrived when a stream broke (reasoning models). */
+	reasoningChars?: number;
 	/** The error object as the API sent it, when there was one. */
 	apiError?: Record<string, unknown>;
 	problem?: SlierProblem;
