@@ -168,6 +168,8 @@ function fenceAt(text: string, open: number): Weak | undefined {
  * JSON that may be a call: `{"` or `[{` anywhere (Llama 3.x writes its JSON inside sentences,
  * xLAM its array), or a pythonic list `[name(` (Llama 3.2/4; SGLang reads it inside a sentence too).
  */
+const QUOTED_MARKER_ROOM = 1000;
+
 const JSON_START = /\{\s*["']|\[\s*\{|\[\s*[A-Za-z_][\w.-]*\s*\(/g;
 
 function jsonAt(text: string, at: number, before: number, limit: number): Weak | undefined {
@@ -177,10 +179,12 @@ function jsonAt(text: string, at: number, before: number, limit: number): Weak |
 	if (!match) return undefined;
 	const start = match.index;
 	const kind = text[start] === '[' && !match[0].includes('{') ? 'pythonic' : 'json';
-	// JSON still open at the next marker is not a call of its own: the marker is read. Bounding the
-	// search there keeps reading linear when an answer repeats an opener with cut JSON after it.
-	const end = balancedEnd(limit < text.length ? text.slice(0, limit) : text, start);
-	if (end === undefined && limit < text.length) return undefined;
+	// JSON still open a little past the next marker is not a call of its own: the marker is read.
+	// (A little past: a call may quote a marker in its arguments.) Bounding the search keeps
+	// reading linear when an answer repeats an opener with cut JSON after it.
+	const bound = limit + QUOTED_MARKER_ROOM;
+	const end = balancedEnd(bound < text.length ? text.slice(0, bound) : text, start);
+	if (end === undefined && bound < text.length) return undefined;
 	let back = start - 1;
 	while (back >= 0 && (text[back] === ' ' || text[back] === '\t')) back--;
 	const inline = back >= 0 && text[back] !== '\n' && text[back] !== '\r';
