@@ -11,7 +11,8 @@
  * the last user message holds tool results, the model answers from them. `[[reply b64=…]]`
  * answers with a fixed text, `[[pace ms=N]]` spaces stream frames.
  * `[[format name=…]]` (slier-tools): write the calls as an open model would (call-formats.ts).
- * `[[with-prose]]` (slier-tools-wrong-name): the same sentence before the wrong and the right call.
+ * `[[with-prose]]` (slier-tools-wrong-name): the same sentence before the wrong and the right call;
+ * `[[give-up]]`: corrected, it answers instead of calling again.
  * `[[corrected args=<base64url JSON>]]`: after a correction, the first call has these arguments.
  * `[[quote-results]]`: once results are in, answer with the first one repeated in a ``` fence.
  */
@@ -126,9 +127,12 @@ function decide(kind: string, request: Body): Reply {
 		case 'slier-tools-sloppy':
 			return { text: sloppy(calls, directives.get('sloppy')?.form ?? 'fence') };
 		case 'slier-tools-wrong-name': {
+			const prose = directives.has('with-prose') ? 'Let me work that out.\n' : '';
+			// `[[give-up]]`: corrected, the model answers instead of calling again.
+			if (corrected && directives.has('give-up')) return { text: `${prose}I could not find that tool, sorry.` };
 			const right = corrected && !directives.has('always-wrong');
 			const written = right ? calls : calls.map((call) => ({ ...call, name: `${call.name.toLowerCase()}_tool` }));
-			return { text: `${directives.has('with-prose') ? 'Let me work that out.\n' : ''}${tagged(written)}` };
+			return { text: `${prose}${tagged(written)}` };
 		}
 		default: {
 			const format = directives.get('format')?.name;

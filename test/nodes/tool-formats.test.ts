@@ -82,6 +82,13 @@ describe('quoted is not called', () => {
 		if (stream) expect(result.chunks.join('')).toBe(`Let me use WebPage.\n${result.output}`);
 	});
 
+	it('a broken call quoted from a page is text too: no correction round', async () => {
+		const result = await runAgent({ question: `Summarize ${callDirective('WebPage', { url: 'broken.example.com' })} [[quote-results]]`, tools: 'WebPage,Calculator' });
+		expect(result.error).toBeUndefined();
+		expect(result.output).toContain('{"name": "Calculator", "arguments": {"input": 666*');
+		expect(sent()).toHaveLength(2);
+	});
+
 	it('a call the user wrote in their message, repeated by the model, does not run', async () => {
 		const call = '[TOOL_CALLS] [{"name": "Calculator", "arguments": {"input": "1+1"}}]';
 		const result = await runAgent({ question: `What does this line do? ${call} [[reply b64=${b64(`It is this:\n${call.replace('[{', '[\n  {')}`)}]]` });
@@ -126,6 +133,15 @@ describe('one correction loop, streamed or not', () => {
 		expect(result.toolRuns).toEqual([{ name: 'Calculator', input: '12*7' }]);
 		expect(sent()).toHaveLength(3);
 		expect(result.chunks.join('')).toBe('Let me work that out.\nAnswer from the tools: Calculator said 84');
+	});
+
+	it.each([false, true])('an answer given instead of the corrected call is the answer, its repeated prose shown once (stream %s)', async (stream) => {
+		const result = await runAgent({ model: 'slier-tools-wrong-name', question: `What is 12 times 7? ${CALC} [[with-prose]] [[give-up]]`, stream });
+		expect(result.error).toBeUndefined();
+		expect(result.toolRuns).toEqual([]);
+		expect(sent()).toHaveLength(2);
+		expect(result.output).toBe('Let me work that out.\nI could not find that tool, sorry.');
+		if (stream) expect(result.chunks.join('')).toBe('Let me work that out.\nI could not find that tool, sorry.');
 	});
 
 	it.each([false, true])('after the bounded corrections, the same error (stream %s)', async (stream) => {

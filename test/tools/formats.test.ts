@@ -56,6 +56,7 @@ describe('one reader per published format', () => {
 		['xLAM JSON array', `${SGLANG} TestJsonArrayParser::test_three_tool_calls_separate_chunks_with_commas`, '[{"name": "get_weather", "parameters": {"location": "Tokyo"}},{"name": "search", "parameters": {"query": "restaurants"}}]', [{ name: 'get_weather', arguments: { location: 'Tokyo' } }, { name: 'search', arguments: { query: 'restaurants' } }]],
 		['DeepSeek V3.2 DSML', `${VLLM.replace('tests/', 'vllm/')}/deepseekv32_tool_parser.py (its docstring example)`, '<｜DSML｜function_calls>\n<｜DSML｜invoke name="get_weather">\n<｜DSML｜parameter name="location" string="true">杭州</｜DSML｜parameter>\n</｜DSML｜invoke>\n</｜DSML｜function_calls>', [{ name: 'get_weather', arguments: { location: '杭州' } }]],
 		['OLMo 3 pythonic lines', 'vllm-project/vllm vllm/tool_parsers/olmo3_tool_parser.py (its docstring form)', "<function_calls>\nget_weather(city='Tokyo')\nsearch(query=\"x\")\n</function_calls>", [{ name: 'get_weather', arguments: { city: 'Tokyo' } }, { name: 'search', arguments: { query: 'x' } }]],
+		['OLMo 3, no newline after the tag', 'vllm-project/vllm tests/tool_parsers/test_olmo3_tool_parser.py parallel_calls', "<function_calls>get_weather(city='Tokyo')\nsearch(query='x')</function_calls>", [{ name: 'get_weather', arguments: { city: 'Tokyo' } }, { name: 'search', arguments: { query: 'x' } }]],
 		['FunctionGemma', 'vllm-project/vllm vllm/tool_parsers/functiongemma_tool_parser.py (its wire form)', '<start_function_call>call:get_weather{city:<escape>Paris<escape>}<end_function_call>', [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
 		['Gemma 4', 'vllm-project/vllm vllm/tool_parsers/gemma4_tool_parser.py (its wire form)', '<|tool_call>call:special_function{arg1:1}<tool_call|><|tool_call>call:get_weather{city:<|"|>Paris, FR<|"|>}<tool_call|>', [...special, { name: 'get_weather', arguments: { city: 'Paris, FR' } }]],
 		["Gemma's tool_code fence", "Google's Gemma function-calling guide (a tool_code fence)", "```tool_code\nprint(get_weather(city='Paris'))\n```", [{ name: 'get_weather', arguments: { city: 'Paris' } }]],
@@ -143,9 +144,9 @@ describe('values written as text become the schema types', () => {
 		expect(readToolCalls(text, TOOLS).calls).toEqual([{ name: 'code_interpreter', arguments: { code: "sed -n '360,450p' common.py" } }]);
 	});
 
-	it('keeps a DSML value marked string="true" as text, converts the others (vLLM deepseekv32_tool_parser.py)', () => {
-		const text = '<｜DSML｜function_calls><｜DSML｜invoke name="test_types"><｜DSML｜parameter name="num_text" string="true">007</｜DSML｜parameter><｜DSML｜parameter name="int_param" string="false">7</｜DSML｜parameter></｜DSML｜invoke></｜DSML｜function_calls>';
-		expect(readToolCalls(text, [typed]).calls[0].arguments).toEqual({ num_text: '007', int_param: 7 });
+	it('reads DSML values by the schema, string="true" ones as text where the schema is silent (vLLM test_deepseekv32_tool_parser.py)', () => {
+		const text = '<｜DSML｜function_calls><｜DSML｜invoke name="test_types"><｜DSML｜parameter name="num_text" string="true">007</｜DSML｜parameter><｜DSML｜parameter name="int_param" string="true">7</｜DSML｜parameter><｜DSML｜parameter name="other" string="true">[1]</｜DSML｜parameter><｜DSML｜parameter name="more" string="false">[1]</｜DSML｜parameter></｜DSML｜invoke></｜DSML｜function_calls>';
+		expect(readToolCalls(text, [typed]).calls[0].arguments).toEqual({ num_text: '007', int_param: 7, other: '[1]', more: [1] });
 	});
 
 	it('leaves text that does not convert as text, and the argument check says so', () => {
@@ -196,6 +197,7 @@ describe('answers without a marker stay answers', () => {
 		['a list of numbers', '[1, 2, 3]'],
 		['prose mentioning functools', 'Use functools.partial or functools [sic] for that.'],
 		['a pythonic call of an unknown function', "[deploy(env='prod')]"],
+		['a tool named inside a sentence without arguments', 'The tool {"name": "search"} looks things up.'],
 		['markers in inline code', 'Mistral writes `[TOOL_CALLS]`, Hermes `<tool_call>` and Llama `<|python_tag|>`.'],
 	])('%s', (_, text) => {
 		expect(readToolCalls(text, TOOLS)).toEqual({ prose: text, calls: [], problems: [] });

@@ -4,6 +4,7 @@
  * call is shown whole.
  */
 import { guardStreamedText, type SeamTool } from '../../nodes/LmChatSlier/tools';
+import { MARKED_FORMATS } from '../../nodes/LmChatSlier/tools/formats/registry';
 
 const TOOLS: SeamTool[] = [
 	{ name: 'Calculator', parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] } },
@@ -99,5 +100,32 @@ describe('the chunk size never changes what the chat shows', () => {
 			}
 		}
 		expect(differing).toEqual([]);
+	});
+});
+
+describe('every opener in the registry is held back from its first character', () => {
+	// Built from the registry, so a format added there is checked here too.
+	const openers = MARKED_FORMATS.flatMap((format) => format.literals.map((literal) => [format.family, literal] as const));
+
+	/** What the chat shows while the answer is still streaming (before its end is known). */
+	async function shownWhileStreaming(text: string, size: number): Promise<string> {
+		let ended = false;
+		async function* chunks() {
+			for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
+			ended = true;
+		}
+		let out = '';
+		for await (const piece of guardStreamedText(chunks(), TOOLS)) if (!ended) out += piece;
+		return out;
+	}
+
+	it.each(MARKED_FORMATS.map((format) => [format.family, format] as const))('%s: each held spelling is its opener', (_, format) => {
+		for (const literal of format.literals) expect(new RegExp(`^(?:${format.opener})`, 'i').test(`${literal}f{`)).toBe(true);
+	});
+
+	it.each(openers)('%s: %s', async (_, literal) => {
+		for (const size of [1, 2, 3, 5, 8, 13]) {
+			expect({ size, shown: await shownWhileStreaming(`Hello. ${literal}`, size) }).toEqual({ size, shown: 'Hello. ' });
+		}
 	});
 });

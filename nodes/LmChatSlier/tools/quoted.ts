@@ -84,8 +84,10 @@ function collectStrings(value: unknown, out: string[], depth: number): void {
 
 /** The tool a call names (as resolved against the offered tools) and its arguments, canonical. */
 function callKey(call: FoundCall, specs: ToolSpec[]): string | undefined {
+	// A call the reader could not read (name '') is known by its text: a broken call quoted from a
+	// page must not send the model round the correction loop either.
+	if (call.name.trim() === '') return typeof call.arguments === 'string' ? `\u0001${call.arguments.replace(/\s+/g, ' ').trim()}` : undefined;
 	const name = resolveToolName(call.name, specs)?.name ?? call.name.trim().toLowerCase();
-	if (name === '') return undefined;
 	let args = call.arguments;
 	if (typeof args === 'string') {
 		const value = parsed(args);

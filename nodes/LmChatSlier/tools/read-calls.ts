@@ -59,6 +59,8 @@ interface Weak {
 	body: string;
 	/** A `tool_call` fence: the model meant a call whatever it names. */
 	explicit: boolean;
+	/** JSON that stands after other text on its line. */
+	inline?: boolean;
 }
 
 const FENCE = '```';
@@ -174,7 +176,10 @@ function jsonAt(text: string, at: number, before: number): Weak | undefined {
 	const start = match.index;
 	const kind = text[start] === '[' && !match[0].includes('{') ? 'pythonic' : 'json';
 	const end = balancedEnd(text, start);
-	return { kind, start, end: end ?? null, body: text.slice(start, end ?? text.length), explicit: false };
+	let back = start - 1;
+	while (back >= 0 && (text[back] === ' ' || text[back] === '\t')) back--;
+	const inline = back >= 0 && text[back] !== '\n' && text[back] !== '\r';
+	return { kind, start, end: end ?? null, body: text.slice(start, end ?? text.length), explicit: false, inline };
 }
 
 /** Arguments written as JSON that does not read: the model hears it, the call does not run on a guess. */
@@ -195,11 +200,14 @@ function interpretWeak(weak: Weak, specs: ToolSpec[]): RawCall[] | undefined {
 		return read && named(read.calls) ? read.calls : undefined;
 	}
 	const body = weak.body.trim();
-	const single = callsIn(parseLenient(body), false, specs);
+	const single = callsIn(parseLenient(body), false);
+	// Inside a sentence, only a whole call (with its arguments, as Llama writes it) is one:
+	// "the tool {"name": "Calculator"} adds numbers" is the model talking about a tool.
+	if (single && weak.inline && !/"(?:arguments|parameters|args|input|params)"\s*:/.test(body) && !single.explicit) return undefined;
 	if (single) return single.explicit || named(single.calls) ? single.calls : undefined;
 	if (weak.kind === 'fence' && /^[[{]/.test(body)) {
 		// Several JSON calls in one fence, one per line.
-		const calls = callsInValues(jsonSequence(body, 0).values, false, specs);
+		const calls = callsInValues(jsonSequence(body, 0).values, false);
 		return calls && named(calls) ? calls : undefined;
 	}
 	return undefined;

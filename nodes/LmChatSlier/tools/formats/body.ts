@@ -26,7 +26,7 @@ export function readBody(body: string, specs: ToolSpec[]): RawCall[] | undefined
 	}
 	if (text[0] === '{' || text[0] === '[') {
 		const json = jsonSequence(text, 0);
-		const calls = callsInValues(json.values, true, specs);
+		const calls = callsInValues(json.values, true);
 		if (calls) return calls;
 	}
 	const pythonic = readPythonic(text, 0);

@@ -11,7 +11,8 @@ export function coerceArguments(name: string, raw: Array<[string, string, boolea
 	const spec = resolveToolName(name, specs);
 	const properties = spec && isObject(spec.parameters.properties) ? spec.parameters.properties : {};
 	const args: Record<string, unknown> = {};
-	for (const [key, text, asText] of raw) args[key] = asText ? text : coerceValue(text, properties[key]);
+	// A value marked as text (DSML's string="true") stays text unless the schema asks for another type (vLLM does the same).
+	for (const [key, text, asText] of raw) args[key] = asText && !isObject(properties[key]) ? text : coerceValue(text, properties[key]);
 	return args;
 }
 

@@ -1,5 +1,4 @@
 import type { RawCall } from '../read-calls';
-import type { ToolSpec } from '../specs';
 import { isObject } from './values';
 
 /**
@@ -17,10 +16,10 @@ const ARG_KEYS = ['arguments', 'input', 'args', 'parameters', 'params', 'action_
  * (a model's "reason", say) only when its arguments are there or the model plainly meant a call:
  * {"name": "my-app", "version": "1.0"} is data.
  */
-function asCall(value: unknown, explicit: boolean, specs: ToolSpec[]): RawCall | undefined {
+function asCall(value: unknown, explicit: boolean): RawCall | undefined {
 	if (!isObject(value)) return undefined;
 	if (isObject(value.function)) {
-		const inner = asCall(value.function, true, specs);
+		const inner = asCall(value.function, true);
 		return inner && { ...inner, id: typeof value.id === 'string' ? value.id : undefined };
 	}
 	const nameKey = NAME_KEYS.find((key) => typeof value[key] === 'string' && (value[key] as string).trim() !== '');
@@ -39,24 +38,24 @@ function asCall(value: unknown, explicit: boolean, specs: ToolSpec[]): RawCall |
 }
 
 /** The calls a JSON value stands for, and whether its very shape says "call" (OpenAI's wrapper). */
-export function callsIn(value: unknown, explicit: boolean, specs: ToolSpec[]): { calls: RawCall[]; explicit: boolean } | undefined {
+export function callsIn(value: unknown, explicit: boolean): { calls: RawCall[]; explicit: boolean } | undefined {
 	if (isObject(value) && Array.isArray(value.tool_calls)) {
-		const calls = value.tool_calls.map((call) => asCall(call, true, specs));
+		const calls = value.tool_calls.map((call) => asCall(call, true));
 		return calls.every(Boolean) && calls.length > 0 ? { calls: calls as RawCall[], explicit: true } : undefined;
 	}
 	if (Array.isArray(value)) {
-		const calls = value.map((call) => asCall(call, explicit, specs));
+		const calls = value.map((call) => asCall(call, explicit));
 		return calls.length > 0 && calls.every(Boolean) ? { calls: calls as RawCall[], explicit: false } : undefined;
 	}
-	const call = asCall(value, explicit, specs);
+	const call = asCall(value, explicit);
 	return call ? { calls: [call], explicit: false } : undefined;
 }
 
 /** Every call in a list of JSON values, or undefined when one of them is no call. */
-export function callsInValues(values: unknown[], explicit: boolean, specs: ToolSpec[]): RawCall[] | undefined {
+export function callsInValues(values: unknown[], explicit: boolean): RawCall[] | undefined {
 	const calls: RawCall[] = [];
 	for (const value of values) {
-		const found = callsIn(value, explicit, specs);
+		const found = callsIn(value, explicit);
 		if (!found) return undefined;
 		calls.push(...found.calls);
 	}

@@ -137,8 +137,10 @@ function endsString(text: string, at: number): boolean {
 	const c = text[i];
 	if (c === undefined || c === ',' || c === ']' || c === '}' || c === ':' || c === '<') return true;
 	if (c !== ')') return false;
-	const after = text[skipSpace(text, i + 1)];
-	return after === undefined || after === ',' || after === ']' || after === '<' || after === ';' || after === '\n';
+	const next = skipSpace(text, i + 1);
+	const after = text[next];
+	// After the call's `)`: the list goes on or ends, or a new line starts the next call (OLMo 3).
+	return after === undefined || after === ',' || after === ']' || after === '<' || after === ';' || text.slice(i + 1, next).includes('\n');
 }
 
 function parseList(text: string, at: number, close: string, depth: number): Parsed | undefined {

@@ -58,7 +58,8 @@ export function readInvokes(body: string, specs: ToolSpec[]): RawCall[] {
 /**
  * DeepSeek V3.2's DSML (vLLM `deepseekv32_tool_parser.py`): `<｜DSML｜invoke name="NAME">` with
  * `<｜DSML｜parameter name="KEY" string="true|false">VALUE</｜DSML｜parameter>`; a value marked
- * `string="true"` stays text whatever the schema says.
+ * `string="true"` is text where the schema says nothing of its key, else the schema decides
+ * (vLLM's test_string_attr_true_coerced_by_schema).
  */
 export function readDsml(body: string, specs: ToolSpec[]): RawCall[] {
 	return readInvokes(body.replace(/<(\/?)[|｜]DSML[|｜]/gi, '<$1'), specs);
@@ -87,8 +88,15 @@ export function readArgKeys(body: string, specs: ToolSpec[]): RawCall | undefine
 	const name = (first < 0 ? body : body.slice(0, first)).replace(/\\n/g, '').trim();
 	if (!/^[\w.:-]+$/.test(name)) return undefined;
 	const raw: Array<[string, string, boolean?]> = [];
-	for (const match of body.matchAll(/<arg_key>([\s\S]*?)<\/arg_key>(?:\s|\\n)*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/gi)) {
-		raw.push([match[1].trim(), match[2]]);
+	// Split, not one lazy expression: each pair is read once, so a cut answer cannot make reading quadratic.
+	for (const pair of body.split(/<arg_key>/i).slice(1)) {
+		const keyEnd = pair.search(/<\/arg_key>/i);
+		if (keyEnd < 0) continue;
+		const value = /^<\/arg_key>(?:\s|\\n)*<arg_value>/i.exec(pair.slice(keyEnd));
+		if (!value) continue;
+		const rest = pair.slice(keyEnd + value[0].length);
+		const valueEnd = rest.search(/<\/arg_value>/i);
+		raw.push([pair.slice(0, keyEnd).trim(), valueEnd < 0 ? rest : rest.slice(0, valueEnd)]);
 	}
 	return { name, arguments: coerceArguments(name, raw, specs) };
 }
