@@ -26,6 +26,16 @@ describe('the seam', () => {
 		expect(read.problems).toEqual(['tool "get_weather": "city" is required']);
 	});
 
+	it('checks type names beside JSON Schema\'s as their JSON types, and leaves unknown names unchecked', () => {
+		const tools: SeamTool[] = [
+			{ name: 'measure', parameters: { type: 'object', properties: { ratio: { type: 'float' }, count: { type: 'int' }, anything: { type: 'any' } } } },
+		];
+		const call = (args: string) => readToolCalls(`<tool_call>{"name": "measure", "arguments": ${args}}</tool_call>`, tools);
+		expect(call('{"ratio": 0.5, "count": 3, "anything": [1]}').problems).toEqual([]);
+		expect(call('{"ratio": "half"}').problems).toEqual(['tool "measure": "ratio" must be a number, not a string']);
+		expect(call('{"count": true}').problems).toEqual(['tool "measure": "count" must be an integer, not a boolean']);
+	});
+
 	it.each([1, 2, 3, 5, 8, 13, 1000])('streams the prose and no call markup at chunk size %i', async (size) => {
 		expect(await shown('Checking.\n<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>', size)).toBe('Checking.\n');
 		expect(await shown('A plain answer with a {brace} and <b>tags</b>.', size)).toBe('A plain answer with a {brace} and <b>tags</b>.');

@@ -1,3 +1,4 @@
+import { normalType } from './formats/coerce';
 import type { ToolSpec } from './specs';
 
 /**
@@ -46,6 +47,8 @@ function unknownKeys(schema: unknown, value: unknown, path: string, problems: st
 
 type Schema = Record<string, unknown>;
 
+const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -77,7 +80,10 @@ function checkValue(schema: unknown, value: unknown, path: string, problems: str
 			return;
 		}
 	}
-	const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
+	// Type names beside JSON Schema's (`float`, `int`, `bool`, as vLLM's parsers accept) mean the JSON
+	// types; a name no one knows is not checked, rather than refusing every value.
+	const named = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
+	const types = named.map(normalType).filter((type) => JSON_TYPES.has(type));
 	if (schema.nullable === true) types.push('null');
 	if (types.length > 0 && !types.some((type) => matchesType(type, value))) {
 		problems.push(`${where} must be ${types.map(article).join(' or ')}, not ${article(typeOf(value) === 'integer' ? 'number' : typeOf(value))}`);

@@ -25,7 +25,7 @@ const ALIASES: Record<string, string> = {
 	dict: 'object', map: 'object', list: 'array', tuple: 'array',
 };
 
-const normalType = (type: string) => ALIASES[type.toLowerCase()] ?? type.toLowerCase();
+export const normalType = (type: string) => ALIASES[type.toLowerCase()] ?? type.toLowerCase();
 
 function typesOf(schema: unknown): string[] {
 	if (!isObject(schema)) return [];
