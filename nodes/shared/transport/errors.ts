@@ -75,6 +75,10 @@ export interface SlierErrorDetails {
 	fromStream?: boolean;
 	/** For a stream interrupted mid-way: the kind of failure that broke it (network, timeout). */
 	interruptedBy?: SlierErrorKind;
+	/** A rate limit outlasted the Timeout: how long the request had waited since its first 429. */
+	rateLimitWaitedMs?: number;
+	/** A rate limit outlasted the Timeout: how many 429s the request met. */
+	rateLimitCount?: number;
 }
 
 export class SlierError extends Error {
