@@ -19,7 +19,8 @@ import { nodeEdgeError } from '../shared/node/edge-error';
 import type { EgressFilter } from '../shared/transport/egress';
 import { linkedSignal } from '../shared/transport/signals';
 import { SlierError } from '../shared/transport/errors';
-import { sharedLimiter } from '../shared/transport/limiter';
+import { providerGate } from '../shared/transport/shared-limit/provider-gate';
+import { logSharedLimit } from '../shared/node/shared-limit-log';
 import { contentFilterError, modelCallError } from './errors';
 import { toSlierMessages, UnsupportedContentError } from './messages';
 import type { ModelSettings } from '../shared/node/settings';
@@ -169,7 +170,9 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 		};
 		try {
 			yield* streamCompletion(connection, completion, {
-				gate: sharedLimiter(credentials.baseUrl, credentials.apiKey),
+				gate: providerGate(credentials.baseUrl, credentials.apiKey, (event) =>
+					logSharedLimit({ warn: this.context.warn, info: this.context.warn }, event),
+				),
 				onRetry: ({ attempt, delayMs, reason }) =>
 					this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
 			});

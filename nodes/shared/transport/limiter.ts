@@ -16,7 +16,7 @@ export interface Gate {
 }
 
 /** After the first 429, grow only after this many rounds of successes at the current limit. */
-const CAREFUL_PROBE_ROUNDS = 8;
+export const CAREFUL_PROBE_ROUNDS = 8;
 
 /** The most attempts one provider origin and key ever gets at once from this n8n process. */
 export const SHARED_MAX_IN_FLIGHT = MAX_CONCURRENCY;
