@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 		const { limitId } = require('../../nodes/shared/transport/shared-limit/queue-limit') as QueueLimitModule;
 		const { redisSettings } = require('../../nodes/shared/transport/shared-limit/redis-settings') as SettingsModule;
 		const { connect, limitKeys, loadIoRedis } = require('../../nodes/shared/transport/shared-limit/redis-store') as StoreModule;
-		const store = connect(loadIoRedis()!, redisSettings(), { cap: 60_000, rounds: 8 });
+		const store = connect(loadIoRedis()!, redisSettings(), { cap: 60_000, rounds: 8, start: 8 });
 		const gate = new QueueGate(store, limitKeys('bull', limitId(url, apiKey)), new AdaptiveLimiter(64), 64, () => {}, {
 			leaseTtlMs: 1_000,
 			renewEveryMs: 300,

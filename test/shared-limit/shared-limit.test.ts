@@ -86,7 +86,7 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 
 	/** A gate in this process, with short timings so the tests are quick. */
 	const gate = (events: SharedLimitEvent[] = []) => {
-		const store = connect(require('ioredis'), { ...settings(), port: redis.port }, { cap: 60_000, rounds: 8 });
+		const store = connect(require('ioredis'), { ...settings(), port: redis.port }, { cap: 60_000, rounds: 8, start: 8 });
 		stores.push(store);
 		const made = new QueueGate(store, keys(), new AdaptiveLimiter(64), 64, (event) => events.push(event), {
 			leaseTtlMs: 1_000,
@@ -131,6 +131,26 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 			const content = type === 'hash' ? JSON.stringify(await inspect.hgetall(name)) : JSON.stringify(await inspect.zrange(name, 0, -1));
 			expect(content).not.toContain(KEY);
 		}
+	});
+
+	it('a fresh shared limit starts at 8 (a run’s default Max Concurrent Requests) and grows by one per success until the first 429', async () => {
+		const g = gate();
+		const first: Release[] = await Promise.all(Array.from({ length: 8 }, () => g.acquire()));
+		let ninth = false;
+		const waiting = g.acquire().then((release) => {
+			ninth = true;
+			return release;
+		});
+		await tick(300);
+		expect(ninth).toBe(false);
+		first[0]({ kind: 'ok' });
+		const release = await waiting;
+		expect(await inspect.hget(keys().state, 'limit')).toBe('9');
+		first[1]({ kind: 'rate-limited', retryAfterMs: 1_000 });
+		await tick(100);
+		// The 429 came with 8 in flight (itself included): one below, and from now on it grows only carefully.
+		expect(await inspect.hmget(keys().state, 'limit', 'throttled')).toEqual(['7', '1']);
+		for (const r of [...first.slice(2), release]) r({ kind: 'ok' });
 	});
 
 	it("a killed worker's slots free once its leases lapse; while it lives, they stay taken", async () => {

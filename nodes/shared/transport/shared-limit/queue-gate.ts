@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { AdaptiveLimiter, AttemptOutcome, Gate, Release } from '../limiter';
 import { abortedError } from '../retry';
-import type { LimitKeys, LimitStore } from './redis-store';
+import { CONNECT_TIMEOUT_MS, type LimitKeys, type LimitStore } from './redis-store';
 
 /** What the shared limit tells the node about itself; the node's log words are node/'s. */
 export type SharedLimitEvent =
@@ -14,7 +14,11 @@ export interface QueueGateTiming {
 	/** A lease not renewed for this long (its worker died) frees its slot. */
 	leaseTtlMs: number;
 	renewEveryMs: number;
-	/** A Redis call slower than this counts as Redis trouble: the worker uses its own limiter. */
+	/**
+	 * A Redis call slower than this counts as Redis trouble: the worker uses its own limiter. Until
+	 * the process first connected, a call may take up to CONNECT_TIMEOUT_MS (a worker's first
+	 * requests wait for the connection instead of bursting past a limit they cannot see yet).
+	 */
 	boundMs: number;
 	/** While every shared slot is taken, ask again this often (plus jitter), or when one of ours frees. */
 	pollMs: number;
@@ -168,7 +172,7 @@ export class QueueGate implements Gate {
 						})
 						.catch(() => {});
 				}
-			}), this.timing.boundMs);
+			}), this.store.connectedOnce ? this.timing.boundMs : CONNECT_TIMEOUT_MS);
 		});
 		return Promise.race([call, slow]).finally(() => clearTimeout(timer));
 	}

@@ -11,6 +11,8 @@ import { connect, limitKeys, loadIoRedis, type LimitStore } from './redis-store'
  * Redis connection per process, one QueueGate per provider origin and key.
  */
 let store: LimitStore | undefined | null;
+/** Where a shared limit starts (then doubles per round until the first 429): one node run's default Max Concurrent Requests. */
+const SHARED_START = 8;
 const gates = new Map<string, QueueGate>();
 let report: (event: SharedLimitEvent) => void = () => {};
 
@@ -31,7 +33,7 @@ export function queueGate(baseUrl: string, apiKey: string, local: AdaptiveLimite
 			store = null;
 			report({ kind: 'unavailable', detail: 'ioredis could not be loaded from n8n' });
 		} else {
-			store = connect(ioredis, redisSettings(), { cap: RETRY_AFTER_CAP_MS, rounds: CAREFUL_PROBE_ROUNDS });
+			store = connect(ioredis, redisSettings(), { cap: RETRY_AFTER_CAP_MS, rounds: CAREFUL_PROBE_ROUNDS, start: SHARED_START });
 		}
 	}
 	if (store === null) return local;

@@ -21,12 +21,17 @@ export interface LimitStore {
 	renew(keys: LimitKeys, leases: string[], leaseTtlMs: number): Promise<void>;
 	ping(): Promise<void>;
 	close(): Promise<void>;
+	/** True once the first connection was made: until then a call may wait for it (connectTimeout). */
+	readonly connectedOnce: boolean;
 }
 
 export interface LimitKeys {
 	state: string;
 	leases: string;
 }
+
+/** The longest wait for the first connection, once per process (then QueueGateTiming.boundMs applies). */
+export const CONNECT_TIMEOUT_MS = 2_000;
 
 /** A limit unused for this long is dropped from Redis (like an idle local limiter, it relearns fast). */
 export const STATE_TTL_MS = 5 * 60_000;
@@ -59,14 +64,14 @@ export function loadIoRedis(): IoRedis | undefined {
  * waits longer than its bound (queue-gate.ts); a command in flight when the connection drops
  * fails at once (no retries per request). ioredis keeps reconnecting every second.
  */
-export function connect(ioredis: IoRedis, settings: RedisSettings, adaptive: { cap: number; rounds: number }): LimitStore {
+export function connect(ioredis: IoRedis, settings: RedisSettings, adaptive: { cap: number; rounds: number; start: number }): LimitStore {
 	const options: RedisOptions = {
 		username: settings.username || undefined,
 		password: settings.password || undefined,
 		db: settings.db,
 		enableReadyCheck: false,
 		maxRetriesPerRequest: 0,
-		connectTimeout: 2_000,
+		connectTimeout: CONNECT_TIMEOUT_MS,
 		retryStrategy: () => 1_000,
 		...(settings.dualStack ? { family: 0 } : {}),
 		...(settings.tls ? { tls: { servername: settings.tlsServerName || undefined, rejectUnauthorized: settings.tlsRejectUnauthorized } } : {}),
@@ -78,17 +83,19 @@ export function connect(ioredis: IoRedis, settings: RedisSettings, adaptive: { c
 			: new Redis({ ...options, host: settings.host, port: settings.port });
 	// Trouble shows as failed commands (and one warning from the limiter); n8n logs its own Redis errors.
 	client.on('error', () => {});
+	let connectedOnce = false;
+	client.once('connect', () => (connectedOnce = true));
 	client.defineCommand('slierAcquire', { numberOfKeys: 2, lua: ACQUIRE });
 	client.defineCommand('slierRelease', { numberOfKeys: 2, lua: RELEASE });
 	client.defineCommand('slierRenew', { numberOfKeys: 1, lua: RENEW });
 	const commands = client as unknown as LimitCommands;
 	return {
 		async acquire(keys, lease, leaseTtlMs, max) {
-			const [granted, value] = await commands.slierAcquire(keys.state, keys.leases, lease, leaseTtlMs, max, STATE_TTL_MS);
+			const [granted, value] = await commands.slierAcquire(keys.state, keys.leases, lease, leaseTtlMs, max, STATE_TTL_MS, adaptive.start);
 			return granted === 1 ? { granted: true, level: value, waitMs: 0 } : { granted: false, level: 0, waitMs: value };
 		},
 		async release(keys, lease, outcome, retryAfterMs, level, max) {
-			await commands.slierRelease(keys.state, keys.leases, lease, outcome, retryAfterMs, level, max, adaptive.cap, adaptive.rounds, STATE_TTL_MS);
+			await commands.slierRelease(keys.state, keys.leases, lease, outcome, retryAfterMs, level, max, adaptive.cap, adaptive.rounds, STATE_TTL_MS, adaptive.start);
 		},
 		async renew(keys, leases, leaseTtlMs) {
 			if (leases.length > 0) await commands.slierRenew(keys.leases, leaseTtlMs, ...leases);
@@ -98,6 +105,9 @@ export function connect(ioredis: IoRedis, settings: RedisSettings, adaptive: { c
 		},
 		async close() {
 			client.disconnect();
+		},
+		get connectedOnce() {
+			return connectedOnce;
 		},
 	};
 }

@@ -17,7 +17,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 /**
- * KEYS: state, leases. ARGV: lease id, lease TTL ms, max limit, state TTL ms.
+ * KEYS: state, leases. ARGV: lease id, lease TTL ms, max limit, state TTL ms, starting limit.
  * Returns {1, level} (granted; level = attempts in flight with this one) or {0, wait ms} (refused;
  * 0 = full, try again when a slot may have freed; > 0 = paused for that long).
  */
@@ -25,7 +25,7 @@ export const ACQUIRE = `${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 if now < paused then return {0, paused - now} end
-local limit = tonumber(redis.call('HGET', KEYS[1], 'limit') or ARGV[3])
+local limit = tonumber(redis.call('HGET', KEYS[1], 'limit') or ARGV[5])
 local n = redis.call('ZCARD', KEYS[2])
 if n >= limit then return {0, 0} end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
@@ -49,8 +49,11 @@ return renewed
 
 /**
  * KEYS: state, leases. ARGV: lease id, outcome ('ok' | 'rate-limited' | 'failed'), retry-after ms
- * (0: none), level at acquire, max limit, retry-after cap ms, careful probe rounds, state TTL ms.
- * Learns from the outcome exactly as AdaptiveLimiter.feedback does, then frees the slot.
+ * (0: none), level at acquire, max limit, retry-after cap ms, careful probe rounds, state TTL ms,
+ * starting limit. Learns from the outcome as AdaptiveLimiter.feedback does, then frees the slot,
+ * with one difference: a shared limit starts at the starting limit (not the max) and, until its
+ * first 429, grows by one per success (doubling per round, as TCP's slow start), because many
+ * workers starting their executions at once would otherwise send the max in one burst.
  */
 export const RELEASE = `${NOW}
 local s = KEYS[1]
@@ -65,7 +68,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 -- This attempt still counts as in flight, as in the local limiter (even if its lease lapsed).
 local inFlight = redis.call('ZCARD', KEYS[2])
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then inFlight = inFlight + 1 end
-local limit, throttled, successes = get('limit', max), get('throttled', 0), get('successes', 0)
+local limit, throttled, successes = get('limit', tonumber(ARGV[9])), get('throttled', 0), get('successes', 0)
 local proven, sinceOk, paused = get('proven', 0), get('sinceOk', 1), get('pausedUntil', 0)
 local stormLimit = get('stormLimit', -1)
 if outcome == 'rate-limited' then
@@ -97,7 +100,7 @@ elseif outcome == 'ok' then
   proven = math.max(proven, math.min(level, limit))
   if limit < max then
     successes = successes + 1
-    local needed = limit
+    local needed = 1
     if throttled == 1 then needed = limit * rounds end
     if successes >= needed then
       limit = limit + 1
