@@ -46,11 +46,12 @@ export async function benchQueueMode(quick: boolean, targets: Targets): Promise<
 				const answers = await started.go();
 				const wall = performance.now() - t0;
 				const answered = answers.reduce((sum, a) => sum + a.answered, 0);
+				const fallbacks = answers.reduce((sum, a) => sum + a.fallbacks, 0);
 				const { rejectedByCap, completions } = emulator.stats;
 				const share = (100 * rejectedByCap) / (completions + rejectedByCap);
 				const label = `${count} process${count === 1 ? '' : 'es'}, ${shared ? 'shared limit' : 'own limits  '}`;
 				console.log(
-					`    ${label}: answered ${answered}/${n}, rejected ${rejectedByCap} of ${completions + rejectedByCap} requests (${share.toFixed(1)} %), wall ${wall.toFixed(0)} ms = ${(wall / ideal).toFixed(2)}× the ideal ${ideal.toFixed(0)} ms`,
+					`    ${label}: answered ${answered}/${n}, rejected ${rejectedByCap} of ${completions + rejectedByCap} requests (${share.toFixed(1)} %), wall ${wall.toFixed(0)} ms = ${(wall / ideal).toFixed(2)}× the ideal ${ideal.toFixed(0)} ms${shared ? `, fallbacks to the own limit ${fallbacks}` : ''}`,
 				);
 				if (shared) {
 					targets.allAnswered('f', answered, n);
@@ -68,7 +69,7 @@ export async function benchQueueMode(quick: boolean, targets: Targets): Promise<
 /** Starts the workers and waits until each is ready; `go()` starts them together and collects their answers. */
 async function startWorkers(count: number, runs: number, url: string, apiKey: string, redisPort: number, shared: boolean) {
 	const children: ChildProcess[] = [];
-	const results: Array<Promise<{ answered: number; failed: number }>> = [];
+	const results: Array<Promise<{ answered: number; failed: number; fallbacks: number }>> = [];
 	for (let w = 0; w < count; w++) {
 		const share = Math.floor(runs / count) + (w < runs % count ? 1 : 0);
 		const child = spawn(process.execPath, ['-r', 'ts-node/register', join(__dirname, 'queue-worker.ts'), url, apiKey, String(share), String(ITEMS_PER_RUN)], {

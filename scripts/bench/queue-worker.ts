@@ -4,7 +4,7 @@
  * WorkflowExecute. EXECUTIONS_MODE and QUEUE_BULL_REDIS_* come from the bench.
  *   node -r ts-node/register queue-worker.ts <url> <key> <runs> <items>
  * Prints "ready", waits for a line on stdin (so every worker starts together), then prints
- * {"answered": …, "failed": …}.
+ * {"answered": …, "failed": …, "fallbacks": …}.
  */
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { outputOf, runWorkflow } from '../../test/harness/run-workflow';
@@ -34,7 +34,9 @@ async function main() {
 	const out = results.flatMap((run) => outputOf(run, 'Slier Chat'));
 	const answered = out.filter((item) => typeof item.json.content === 'string').length;
 	await closeDispatcher();
-	console.log(JSON.stringify({ answered, failed: out.length - answered }));
+	// Loaded only in queue mode; how often this worker fell back to its own limit.
+	const queue = process.env.EXECUTIONS_MODE === 'queue' ? (require('../../nodes/shared/transport/shared-limit/queue-limit') as typeof import('../../nodes/shared/transport/shared-limit/queue-limit')) : undefined;
+	console.log(JSON.stringify({ answered, failed: out.length - answered, fallbacks: queue?.queueLimitStats.fallbacks ?? 0 }));
 	process.exit(0);
 }
 

@@ -183,6 +183,7 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 		(await g.acquire())({ kind: 'ok' });
 		expect(g.shared).toBe(true);
 		const held: Release[] = await Promise.all(Array.from({ length: 3 }, () => g.acquire()));
+		const learned = Number(await inspect.hget(keys().state, 'limit'));
 		redis.pause();
 		try {
 			// Their releases hang too, and the acquires below would hang for as long as Redis is
@@ -192,6 +193,8 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 			await tick(300);
 			expect(events).toEqual([{ kind: 'fallback', cause: 'slow', boundMs: 100, detail: '' }]);
 			expect(g.shared).toBe(false);
+			// The own limiter starts from the shared limit, not from 64: no burst past what was learned.
+			expect(g.local.limit).toBe(learned);
 			for (const release of releases) release({ kind: 'ok' });
 		} finally {
 			redis.resume();

@@ -63,6 +63,17 @@ export class AdaptiveLimiter implements Gate {
 		return this.current;
 	}
 
+	/**
+	 * Takes over a limit learned elsewhere (queue mode's shared limit, when this process falls back
+	 * to its own): never higher than now, and grown back carefully, as after a 429.
+	 */
+	adopt(limit: number): void {
+		if (limit >= this.current) return;
+		this.current = Math.max(1, limit);
+		this.throttled = true;
+		this.successes = 0;
+	}
+
 	/** True when nothing is in flight or waiting and nothing happened for `IDLE_EVICT_MS`. */
 	isIdle(now = Date.now()): boolean {
 		return this.inFlight === 0 && this.waiting.length === 0 && now - this.lastActive >= IDLE_EVICT_MS;

@@ -53,6 +53,8 @@ export class QueueGate implements Gate {
 	private readonly held = new Set<string>();
 	private renewTimer: NodeJS.Timeout | undefined;
 	private probeTimer: NodeJS.Timeout | undefined;
+	/** The shared limit as last read: where this process's own limiter starts when it falls back. */
+	private lastLimit: number | undefined;
 
 	constructor(
 		private readonly store: LimitStore,
@@ -101,6 +103,7 @@ export class QueueGate implements Gate {
 					this.fallBack(error);
 					return;
 				}
+				this.lastLimit = answer.limit;
 				if (!answer.granted) {
 					await this.pause(answer.waitMs > 0 ? answer.waitMs : this.timing.pollMs * (1 + Math.random()));
 					continue;
@@ -201,6 +204,7 @@ export class QueueGate implements Gate {
 			boundMs: this.timing.boundMs,
 			detail: slow ? '' : error instanceof Error ? error.message : String(error),
 		});
+		if (this.lastLimit !== undefined) this.local.adopt(this.lastLimit);
 		for (const waiter of this.waiting.splice(0)) {
 			waiter.signal?.removeEventListener('abort', waiter.onAbort);
 			this.local.acquire(waiter.signal).then(waiter.resolve, waiter.reject);

@@ -15,6 +15,8 @@ let store: LimitStore | undefined | null;
 const SHARED_START = 8;
 const gates = new Map<string, QueueGate>();
 let report: (event: SharedLimitEvent) => void = () => {};
+/** How often this process fell back to its own limit (for the bench's figures). */
+export const queueLimitStats = { fallbacks: 0 };
 
 /** Where the shared limit's events go: the latest node run's logger (they all log to n8n's log). */
 export function reportTo(listener: (event: SharedLimitEvent) => void): void {
@@ -42,7 +44,10 @@ export function queueGate(baseUrl: string, apiKey: string, local: AdaptiveLimite
 	// The local limiter is dropped when idle (limiter.ts); a gate follows it.
 	if (!gate || gate.local !== local) {
 		gate?.dispose();
-		gate = new QueueGate(store, limitKeys(redisSettings().prefix, id), local, SHARED_MAX_IN_FLIGHT, (event) => report(event));
+		gate = new QueueGate(store, limitKeys(redisSettings().prefix, id), local, SHARED_MAX_IN_FLIGHT, (event) => {
+			if (event.kind === 'fallback') queueLimitStats.fallbacks++;
+			report(event);
+		});
 		gates.set(id, gate);
 	}
 	return gate;

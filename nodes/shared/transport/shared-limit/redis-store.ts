@@ -7,7 +7,7 @@ type Client = Redis | Cluster;
 
 /** The commands the scripts define on the client (ioredis sends EVALSHA, and EVAL once when the script is new). */
 interface LimitCommands {
-	slierAcquire(state: string, leases: string, ...args: Array<string | number>): Promise<[number, number]>;
+	slierAcquire(state: string, leases: string, ...args: Array<string | number>): Promise<[number, number, number]>;
 	slierRelease(state: string, leases: string, ...args: Array<string | number>): Promise<number>;
 	slierRenew(leases: string, ...args: Array<string | number>): Promise<number>;
 }
@@ -16,7 +16,7 @@ export type Outcome = 'ok' | 'rate-limited' | 'failed';
 
 /** What the shared limiter asks of Redis; each call rejects on any trouble (the caller falls back). */
 export interface LimitStore {
-	acquire(keys: LimitKeys, lease: string, leaseTtlMs: number, max: number): Promise<{ granted: boolean; level: number; waitMs: number }>;
+	acquire(keys: LimitKeys, lease: string, leaseTtlMs: number, max: number): Promise<{ granted: boolean; level: number; waitMs: number; limit: number }>;
 	release(keys: LimitKeys, lease: string, outcome: Outcome, retryAfterMs: number, level: number, max: number): Promise<void>;
 	renew(keys: LimitKeys, leases: string[], leaseTtlMs: number): Promise<void>;
 	ping(): Promise<void>;
@@ -91,8 +91,8 @@ export function connect(ioredis: IoRedis, settings: RedisSettings, adaptive: { c
 	const commands = client as unknown as LimitCommands;
 	return {
 		async acquire(keys, lease, leaseTtlMs, max) {
-			const [granted, value] = await commands.slierAcquire(keys.state, keys.leases, lease, leaseTtlMs, max, STATE_TTL_MS, adaptive.start);
-			return granted === 1 ? { granted: true, level: value, waitMs: 0 } : { granted: false, level: 0, waitMs: value };
+			const [granted, value, limit] = await commands.slierAcquire(keys.state, keys.leases, lease, leaseTtlMs, max, STATE_TTL_MS, adaptive.start);
+			return granted === 1 ? { granted: true, level: value, waitMs: 0, limit } : { granted: false, level: 0, waitMs: value, limit };
 		},
 		async release(keys, lease, outcome, retryAfterMs, level, max) {
 			await commands.slierRelease(keys.state, keys.leases, lease, outcome, retryAfterMs, level, max, adaptive.cap, adaptive.rounds, STATE_TTL_MS, adaptive.start);

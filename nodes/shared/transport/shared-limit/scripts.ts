@@ -18,20 +18,20 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 /**
  * KEYS: state, leases. ARGV: lease id, lease TTL ms, max limit, state TTL ms, starting limit.
- * Returns {1, level} (granted; level = attempts in flight with this one) or {0, wait ms} (refused;
- * 0 = full, try again when a slot may have freed; > 0 = paused for that long).
+ * Returns {1, level, limit} (granted; level = attempts in flight with this one) or {0, wait ms,
+ * limit} (refused; 0 = full, try again when a slot may have freed; > 0 = paused for that long).
  */
 export const ACQUIRE = `${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
-if now < paused then return {0, paused - now} end
 local limit = tonumber(redis.call('HGET', KEYS[1], 'limit') or ARGV[5])
+if now < paused then return {0, paused - now, limit} end
 local n = redis.call('ZCARD', KEYS[2])
-if n >= limit then return {0, 0} end
+if n >= limit then return {0, 0, limit} end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[2], 2 * tonumber(ARGV[2]))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {1, n + 1}
+return {1, n + 1, limit}
 `;
 
 /** KEYS: leases. ARGV: lease TTL ms, then the lease ids to renew (those already pruned stay gone). */
