@@ -84,7 +84,6 @@ export async function queueModeChecks(test: Test, sqliteHost: N8nHost, version: 
 				EXECUTIONS_MODE: 'queue',
 				QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 				QUEUE_BULL_REDIS_PORT: String(redis.port),
-				N8N_LOG_LEVEL: 'warn',
 			};
 			await main.importJson('credentials', 'queue-credentials', credentialsFile(emulator.apiKey, emulator.url));
 			await main.importJson('workflow', 'queue-workflow', queueWorkflow());
