@@ -9,6 +9,8 @@
  *   (d) sporadic 429s: 80 items at 100 ms latency, 8 of them (every tenth, from item 5) answered
  *       429 once with retry-after: 1; wall time vs the ideal, where each of the 8 costs only its
  *       own worker the wait and the retry ((items × latency + 8 × (1 s + latency)) ÷ concurrency).
+ *   (f) queue mode: 1, 2 and 4 worker processes against one capped provider, each with its own
+ *       limit and with the limit shared through Redis: rejected share and time vs the ideal.
  * `npm run bench -- --quick` runs every scenario at small sizes (CI runs it so the bench cannot rot);
  * `-- --only=b,d` runs only those scenarios. Each scenario checks its targets and prints PASS or
  * FAIL for each; a summary at the end names the failing ones. Missed targets are findings, not
@@ -26,6 +28,7 @@ import { DEFAULT_EMULATOR_KEY, startEmulator } from '../test/emulator/server';
 import { defaultNodeTypes, outputOf, runWorkflow } from '../test/harness/run-workflow';
 import { itemsNode, slierNode } from '../test/helpers/slier-node';
 import { HttpRequestPath } from './bench/http-request-node';
+import { benchQueueMode } from './bench/queue-mode';
 import { benchToolRoundTrip } from './bench/tool-round-trip';
 
 const quick = process.argv.includes('--quick');
@@ -295,6 +298,7 @@ async function main() {
 		['c', benchC],
 		['d', benchD],
 		['e', () => benchToolRoundTrip(quick)],
+		['f', () => benchQueueMode(quick, { atMost, allAnswered })],
 	];
 	for (const [, run] of scenarios.filter(([name]) => wanted(name))) {
 		await run();

@@ -19,8 +19,9 @@ import { contentFilterWords } from '../shared/node/error-words';
 import { nodeEdgeError, nodeErrorFrom, toNodeError } from '../shared/node/errors';
 import type { EgressFilter } from '../shared/transport/egress';
 import { SlierError } from '../shared/transport/errors';
-import { sharedLimiter } from '../shared/transport/limiter';
+import { providerGate } from '../shared/transport/shared-limit/provider-gate';
 import type { RetryInfo } from '../shared/transport/types';
+import { logSharedLimit } from '../shared/node/shared-limit-log';
 import { toSlierMessages, UnsupportedContentError } from './messages';
 import type { ModelSettings } from '../shared/node/settings';
 import { toolCallError, toolsOffError } from './tools/errors';
@@ -188,7 +189,7 @@ export class SlierChatModel extends BaseChatModel<CallConfig> {
 		}
 		try {
 			const hooks = {
-				gate: sharedLimiter(credentials.baseUrl, credentials.apiKey),
+				gate: providerGate(credentials.baseUrl, credentials.apiKey, (event) => logSharedLimit({ warn: this.context.warn, info: this.context.warn }, event)),
 				onRetry: ({ attempt, delayMs, reason }: RetryInfo) => this.context.warn(`Slier Chat Model: retry ${attempt} in ${delayMs} ms (${reason})`),
 			};
 			// LangChain's signals for this call end it too, on the call's one abort chain.

@@ -20,6 +20,7 @@ import { itemsOf, N8nHost } from './n8n-host';
 import { outputOptionChecks } from './output-options';
 import { proxyChecks } from './proxy';
 import * as reasoning from './reasoning';
+import { queueModeChecks } from './queue-mode';
 import { ssrfAndKeyEchoChecks } from './ssrf-and-key-echo';
 import { AGENT_QUESTION, agentWorkflow, CREDENTIAL_ID, credentialsFile, example, nodesWorkflow, STREAM_PATH, streamingWebhookWorkflow } from './workflows';
 
@@ -166,6 +167,8 @@ async function main(): Promise<number> {
 				}
 			});
 		}
+		// Last: it stops the server above and runs n8n in queue mode on the same installed package.
+		await queueModeChecks(test, host, N8N_VERSION);
 	} finally {
 		await host.stop();
 		await emulator.close();

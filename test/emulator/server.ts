@@ -181,7 +181,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 				const at = new Date(Date.now() + num(limited, 'retry-after-date', 1) * 1000);
 				res.setHeader('retry-after', at.toUTCString());
 			}
-			return sendJson(res, 429, apiError('Rate limit reached, slow down.', 'rate_limit', 429));
+			// reason=insufficient_quota: the 429 of a used-up quota, as OpenAI-style APIs send it.
+			const quota = limited.reason === 'insufficient_quota';
+			return sendJson(res, 429, apiError(quota ? 'You exceeded your current quota.' : 'Rate limit reached, slow down.', quota ? 'insufficient_quota' : 'rate_limit', 429));
 		}
 		const status = active('status');
 		if (status) {

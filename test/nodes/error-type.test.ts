@@ -14,7 +14,8 @@ const emulator = useEmulator();
 
 describe('errorType of each failure the emulator can produce', () => {
 	const cases: Array<[string, string, string, INodeParameters, object?]> = [
-		['rate_limited', 'a 429 after the retries', 'busy [[429 times=9 retry-after-ms=10]]', { options: { maxRetries: 1 } }],
+		['rate_limited', 'a rate limit that outlasts the Timeout', 'busy [[429 times=999 retry-after-ms=10]]', { options: { timeout: 200 } }],
+		['rate_limited', 'a used-up quota (insufficient_quota)', 'x [[429 reason=insufficient_quota]]', {}],
 		['timeout', 'no answer within the timeout', 'slow [[slow-headers ms=1500]]', { options: { timeout: 300 } }],
 		['timeout', 'HTTP 408 after the retries', 'x [[status code=408]]', { options: { maxRetries: 0 } }],
 		['timeout', 'a stream silent longer than the timeout', 'idle [[idle after=1 ms=1500]]', { stream: true, options: { timeout: 300 } }],
@@ -92,7 +93,7 @@ describe('errorType of each failure the emulator can produce', () => {
 });
 
 describe('On Error: Continue (using error output)', () => {
-	const items = [{ text: 'fine', lead: 'A' }, { text: 'busy [[429 times=9 retry-after-ms=10]]', lead: 'B' }, { text: '', lead: 'C' }, { text: 'also fine', lead: 'D' }];
+	const items = [{ text: 'fine', lead: 'A' }, { text: 'broke [[429 reason=insufficient_quota]]', lead: 'B' }, { text: '', lead: 'C' }, { text: 'also fine', lead: 'D' }];
 
 	it.each([
 		['Slier Chat', 'slierChat', false],
@@ -113,7 +114,7 @@ describe('On Error: Continue (using error output)', () => {
 		expect(run.errorItems.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
 		// n8n adds the input item's fields to error-output items; errorType survives beside error.
 		expect(jsonOf(run.errorItems)).toEqual([
-			{ text: items[1].text, lead: 'B', error: "Slier's rate limit was still reached after 0 retries (HTTP 429) (item 1)", errorType: 'rate_limited' },
+			{ text: items[1].text, lead: 'B', error: 'Slier says the quota of this API key is used up (HTTP 429, insufficient_quota) (item 1)', errorType: 'rate_limited' },
 			{ text: '', lead: 'C', error: 'Message 1 in Messages has empty content (item 2)', errorType: 'invalid_input' },
 		]);
 	});

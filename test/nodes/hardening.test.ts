@@ -45,11 +45,40 @@ describe('a retry-after longer than the 60 s cap', () => {
 		expect(completions()).toHaveLength(1);
 	});
 
-	it('after all retries, a 429 says the rate limit was still reached', async () => {
-		expect((await one('busy [[429 times=3 retry-after-ms=20]]')).error).toBe(
-			"Slier's rate limit was still reached after 2 retries (HTTP 429) (item 0)",
-		);
-		expect(completions()).toHaveLength(3);
+});
+
+describe('429s are waited through while the Timeout lasts (no item lost to a rate limit)', () => {
+	it('more 429s than Max Retries: the item is answered, and Max Retries is not spent on them', async () => {
+		expect((await one('busy [[429 times=5 retry-after-ms=10]]', { options: { maxRetries: 0 } })).content).toBe('claude-2 answers “busy” ✓');
+		expect(completions()).toHaveLength(6);
+	});
+
+	it('a streamed item too (its Timeout is the wait for the stream to start)', async () => {
+		expect((await one('busy [[429 times=4 retry-after-ms=10]]', { stream: true, options: { maxRetries: 0 } })).content).toBe('claude-2 answers “busy” ✓');
+		expect(completions()).toHaveLength(5);
+	});
+
+	it('Max Retries still counts the other failures, even between 429s', async () => {
+		const json = await one('mixed [[429 times=2 retry-after-ms=10]] [[status code=503 times=5]]', { options: { maxRetries: 1 } });
+		expect(json.error).toMatch(/^Slier had a server error \(HTTP 503\) after 1 retry/);
+		// Two 429s (not counted), then a 503 and its one retry.
+		expect(completions()).toHaveLength(4);
+	});
+
+	it('a rate limit that outlasts the Timeout fails the item, saying how long it waited and how many 429s it met', async () => {
+		const json = await one('busy [[429 times=9999 retry-after-ms=40]]', { options: { timeout: 400, maxRetries: 0 } });
+		const said = /^Slier's rate limit was still reached when the Timeout ran out: the request waited (\d+(?:\.\d)?) seconds? and met (\d+) HTTP 429 answers \(item 0\)$/.exec(String(json.error));
+		expect(said).not.toBeNull();
+		expect(json.errorType).toBe('rate_limited');
+		// Every request it sent was a 429, and the message counts them all.
+		expect(Number(said![2])).toBe(completions().length);
+		expect(completions().length).toBeGreaterThan(1);
+	});
+
+	it('insufficient_quota is a quota, not a rate limit: it fails at once', async () => {
+		const json = await one('broke [[429 times=9 reason=insufficient_quota]]');
+		expect(json.error).toBe('Slier says the quota of this API key is used up (HTTP 429, insufficient_quota) (item 0)');
+		expect(completions()).toHaveLength(1);
 	});
 });
 

@@ -16,7 +16,8 @@ it('after a transient 429 storm the next calm run uses its Max Concurrent Reques
 		parameters: { options: { maxRetries: 2 } },
 		continueOnFail: true,
 	});
-	expect(storm.items.every((item) => item.json.errorType === 'rate_limited')).toBe(true);
+	// 429s are waited through while the Timeout lasts: the storm loses no item.
+	expect(storm.items.map((item) => item.json.errorType ?? 'ok')).toEqual(Array(16).fill('ok'));
 	emulator.reset();
 	const calm = await runSlierNode({ emulator, items: Array.from({ length: 48 }, (_, i) => ({ text: `calm ${i}` })) });
 	expect(calm.items).toHaveLength(48);

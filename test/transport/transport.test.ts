@@ -205,7 +205,7 @@ describe('transport: timeouts and cancelling', () => {
 		const controller = new AbortController();
 		const started = Date.now();
 		setTimeout(() => controller.abort(), 150);
-		const error = await failure(() => chat('limited [[429 retry-after=30]]', false, { signal: controller.signal }));
+		const error = await failure(() => chat('limited [[429 retry-after=30]]', false, { signal: controller.signal, timeoutMs: 60_000 }));
 		expect(error.kind).toBe('aborted');
 		expect(Date.now() - started).toBeLessThan(250);
 		await new Promise((r) => setTimeout(r, 100));

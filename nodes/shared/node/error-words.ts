@@ -82,6 +82,9 @@ const NETWORK_CODES: Record<string, string> = {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** How long a request waited through 429s: tenths of a second when short, else at a glance. */
+const waitWords = (ms: number) => (ms < 90_000 ? seconds(Math.round(ms / 100) * 100) : humanDuration(ms));
+
 /** A stream that broke after it started: one text for the item nodes and the sub-node. */
 function streamBrokeFix({ audience, streamed }: WordsContext): string {
 	const again =
@@ -373,10 +376,23 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 	if (status === 404) {
 		return { message: 'Slier has no such endpoint (HTTP 404)', fix: `Check the Base URL in the Slier API credential and Options → API Version.${said}` };
 	}
-	if (status === 429) {
+	if (status === 429 && reason === 'insufficient_quota') {
 		return {
-			message: `Slier's rate limit was still reached after ${retries} (HTTP 429)`,
-			fix: `Send fewer items at once, or raise Options → Max Retries.${said}`,
+			message: 'Slier says the quota of this API key is used up (HTTP 429, insufficient_quota)',
+			fix: `Check your Slier plan and usage, then run the item again. It was not retried, so it did not hold up the other items.${said}`,
+		};
+	}
+	if (status === 429) {
+		const { rateLimitWaitedMs: waited, rateLimitCount: count } = error.details;
+		if (count === undefined) {
+			return {
+				message: `Slier's rate limit was still reached after ${retries} (HTTP 429)`,
+				fix: `Send fewer items at once, or raise Options → Max Retries.${said}`,
+			};
+		}
+		return {
+			message: `Slier's rate limit was still reached when the Timeout ran out: the request waited ${waitWords(waited ?? 0)} and met ${plural(count, 'HTTP 429 answer')}`,
+			fix: `A rate limit is waited through for as long as Options → Timeout (Ms) (now ${settings.timeoutMs} ms, ${seconds(settings.timeoutMs)}), counted from the first 429. Raise it, or send fewer items at once.${said}`,
 		};
 	}
 	if (problem === 'redirect' || (status !== undefined && status >= 300 && status < 400)) {

@@ -154,7 +154,7 @@ export const maxRetriesOption: INodeProperties = {
 	typeOptions: { minValue: 0, maxValue: MAX_RETRIES },
 	default: DEFAULT_MAX_RETRIES,
 	description:
-		'How often to retry after a rate limit, a server error or a dropped connection, with growing pauses. A streamed answer is never retried once it has started.',
+		'How often to retry after a server error, a timeout or a dropped connection, with growing pauses. A rate limit (HTTP 429) does not count: it is waited through and retried for as long as Timeout, counted from the first 429. A streamed answer is never retried once it has started.',
 };
 
 export const timeoutOption: INodeProperties = {
@@ -164,7 +164,7 @@ export const timeoutOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: MAX_TIMER_MS },
 	default: DEFAULT_TIMEOUT_MS,
 	description:
-		'For an answer sent whole: the longest wait for all of it, from sending to its last byte. For a streamed answer: the longest wait for it to start and between two parts of its text (keep-alives, pings and empty parts do not count). At most 2147483647 (about 24.8 days).',
+		'For an answer sent whole: the longest wait for all of it, from sending to its last byte. For a streamed answer: the longest wait for it to start and between two parts of its text (keep-alives, pings and empty parts do not count). Also how long an item keeps retrying through rate limits (HTTP 429), counted from the first one. At most 2147483647 (about 24.8 days).',
 };
 
 export const modelParamsProperty: INodeProperties = {
@@ -224,7 +224,7 @@ export function optionsProperty(extra: INodeProperties[] = []): INodeProperties 
 			typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
 			default: DEFAULT_MAX_CONCURRENCY,
 			description:
-				'How many items to send to Slier at the same time. When Slier answers "too many requests" to several at once, all runs of this n8n process using the same account send fewer at once, and more again as requests succeed (in queue mode each worker learns its own limit). 1 sends one item after another. Output order is always the input order.',
+				'How many items to send to Slier at the same time. When Slier answers "too many requests" to several at once, all runs using the same account send fewer at once, and more again as requests succeed; in queue mode all workers share that limit through n8n\'s Redis. 1 sends one item after another. Output order is always the input order.',
 		},
 		maxRetriesOption,
 		{

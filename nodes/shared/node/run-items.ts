@@ -14,7 +14,9 @@ import type { Answer, Endpoint } from '../completion/types';
 import { egressFilterOf, type EgressFilter } from '../transport/egress';
 import { SlierError } from '../transport/errors';
 import { linkedSignal } from '../transport/signals';
-import { RunGate, sharedLimiter, type Gate } from '../transport/limiter';
+import { RunGate, type Gate } from '../transport/limiter';
+import { providerGate } from '../transport/shared-limit/provider-gate';
+import { logSharedLimit } from './shared-limit-log';
 import { invalidJsonError, readJsonAnswer } from './answer-json';
 import { contentFilterWords } from './error-words';
 import { errorTypeOf, nodeEdgeError, nodeErrorFrom, toNodeError, unexpectedNodeError } from './errors';
@@ -69,8 +71,11 @@ export async function runCompletions(
 		signal: stop.signal,
 		egress: egressFilterOf(ctx),
 		// The run gate bounds this run to Max Concurrent Requests; the shared limiter bounds all runs
-		// against this provider together and learns its cap.
-		limiter: new RunGate(maxConcurrency, sharedLimiter(credentials.baseUrl, credentials.apiKey)),
+		// against this provider together (in queue mode: on every worker) and learns its cap.
+		limiter: new RunGate(
+			maxConcurrency,
+			providerGate(credentials.baseUrl, credentials.apiKey, (event) => logSharedLimit(ctx.logger, event)),
+		),
 		params,
 		items,
 	};

@@ -8,7 +8,8 @@ import { excerpt, interruptedError, parseErrorBody, SlierError, stripBom, type S
 import type { AttemptOutcome, Release } from './limiter';
 import { redactKey, redactParsed } from './redact';
 import { MAX_TIMER_MS } from './limits';
-import { abortedError, backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, sleep } from './retry';
+import { abortedError, parseRetryAfter, sleep } from './retry';
+import { isRateLimit, RetryBudget } from './retry-budget';
 import { contentTypeOf, notApiError, peekStart, shapeOf, type ResponseShape } from './response-kind';
 import { parseJson } from './parse-json';
 import { readSse, type SseEvents } from './sse';
@@ -188,6 +189,7 @@ async function withRetries<T>(
 	hooks: TransportHooks,
 	read: (res: Dispatcher.ResponseData, slot: Slot) => Promise<T>,
 ): Promise<T> {
+	const budget = new RetryBudget(req.maxRetries, req.timeoutMs);
 	for (let attempt = 0; ; attempt++) {
 		const release = hooks.gate ? await hooks.gate.acquire(req.signal) : noRelease;
 		const deadline = new AttemptDeadline(req.timeoutMs, req.signal, req.abort);
@@ -204,20 +206,20 @@ async function withRetries<T>(
 		};
 		let outcome: AttemptOutcome = { kind: 'failed' };
 		let error: SlierError;
+		let delayMs: number | undefined;
 		try {
 			const result = await read(await openOnce(req, accept, deadline), slot);
 			outcome = { kind: 'ok' };
 			return result;
 		} catch (caught) {
 			error = toSlierError(caught, req);
-			// A retry-after beyond the cap is a quota, not a concurrency cap: the item fails at once
-			// and nobody else is held back for it.
-			if (error.status === 429 && !exceedsRetryAfterCap(error)) {
+			// A quota (a retry-after beyond the cap, insufficient_quota) is no concurrency cap: the item
+			// fails at once and nobody else is held back for it.
+			if (isRateLimit(error)) {
 				outcome = { kind: 'rate-limited', retryAfterMs: error.details.retryAfterMs };
 			}
-			if (error.details.midStream || attempt >= req.maxRetries || !isRetryable(error) || req.signal?.aborted) {
-				throw error;
-			}
+			delayMs = req.signal?.aborted ? undefined : budget.next(error);
+			if (delayMs === undefined) throw error;
 		} finally {
 			if (!kept) {
 				deadline.dispose();
@@ -229,7 +231,6 @@ async function withRetries<T>(
 				release(outcome);
 			}
 		}
-		const delayMs = backoffDelay(attempt, error.details.retryAfterMs);
 		hooks.onRetry?.({ attempt: attempt + 1, delayMs, reason: error.message });
 		await sleep(delayMs, req.signal);
 	}

@@ -94,6 +94,10 @@ export interface SlierErrorDetails {
 	encoding?: string;
 	/** too_large: the cap that was passed, in bytes (characters for big_answer). */
 	limit?: number;
+	/** A rate limit outlasted the Timeout: how long the request had waited since its first 429. */
+	rateLimitWaitedMs?: number;
+	/** A rate limit outlasted the Timeout: how many 429s the request met. */
+	rateLimitCount?: number;
 }
 
 export class SlierError extends Error {

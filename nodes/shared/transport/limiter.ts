@@ -16,7 +16,7 @@ export interface Gate {
 }
 
 /** After the first 429, grow only after this many rounds of successes at the current limit. */
-const CAREFUL_PROBE_ROUNDS = 8;
+export const CAREFUL_PROBE_ROUNDS = 8;
 
 /** The most attempts one provider origin and key ever gets at once from this n8n process. */
 export const SHARED_MAX_IN_FLIGHT = MAX_CONCURRENCY;
@@ -61,6 +61,17 @@ export class AdaptiveLimiter implements Gate {
 
 	get limit(): number {
 		return this.current;
+	}
+
+	/**
+	 * Takes over a limit learned elsewhere (queue mode's shared limit, when this process falls back
+	 * to its own): never higher than now, and grown back carefully, as after a 429.
+	 */
+	adopt(limit: number): void {
+		if (limit >= this.current) return;
+		this.current = Math.max(1, limit);
+		this.throttled = true;
+		this.successes = 0;
 	}
 
 	/** True when nothing is in flight or waiting and nothing happened for `IDLE_EVICT_MS`. */

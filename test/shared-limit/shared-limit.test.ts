@@ -1,0 +1,245 @@
+import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Redis from 'ioredis';
+
+import { AdaptiveLimiter, type Release } from '../../nodes/shared/transport/limiter';
+import { QueueGate, type SharedLimitEvent } from '../../nodes/shared/transport/shared-limit/queue-gate';
+import { limitId } from '../../nodes/shared/transport/shared-limit/queue-limit';
+import { connect, limitKeys, type LimitStore } from '../../nodes/shared/transport/shared-limit/redis-store';
+import { startEmulator, type SlierEmulator } from '../emulator/server';
+import { redisBinary, startRedis, type RedisServer } from '../helpers/redis-server';
+
+/**
+ * The queue-mode shared limit against a real redis-server, outside n8n: worker processes that
+ * hold one cap together, slots of a killed worker that expire, and Redis trouble that costs
+ * nothing (one warning, this process's own limiter, back to the shared one when Redis answers).
+ */
+const binary = redisBinary();
+if (!binary) console.warn('\n  SKIPPED: the shared-limit tests need a redis-server binary (apt-get install -y redis-server)\n');
+const suite = binary ? describe : describe.skip;
+jest.setTimeout(60_000);
+
+const KEY = 'sk-shared-limit-test-key';
+const child = join(__dirname, 'child.ts');
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('regular mode (one process)', () => {
+	it('loads nothing of the Redis side: neither ioredis nor the queue-mode modules', async () => {
+		const run = async (mode: string) => {
+			const { stdout } = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register', child, 'loaded', 'http://127.0.0.1:9', KEY, '0'], {
+				env: { ...process.env, EXECUTIONS_MODE: mode, QUEUE_BULL_REDIS_PORT: '9', TS_NODE_TRANSPILE_ONLY: 'true' },
+				timeout: 45_000,
+			});
+			return JSON.parse(stdout.trim().split('\n').pop()!) as string[];
+		};
+		expect(await run('regular')).toEqual([]);
+		// The same run in queue mode does load them (so the check above can fail).
+		expect((await run('queue')).some((file) => file.startsWith('ioredis'))).toBe(true);
+	});
+});
+
+suite('the shared limit in queue mode, against a real redis-server', () => {
+	let redis: RedisServer;
+	let inspect: Redis;
+	let emulator: SlierEmulator;
+	const gates: QueueGate[] = [];
+	const stores: LimitStore[] = [];
+
+	beforeAll(async () => {
+		redis = await startRedis(binary!);
+		inspect = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+		inspect.on('error', () => {});
+		emulator = await startEmulator({ apiKey: KEY, latencyMs: 60 });
+	});
+	afterAll(async () => {
+		for (const gate of gates) gate.dispose();
+		for (const store of stores) await store.close();
+		inspect.disconnect();
+		await emulator.close();
+		await redis.stop();
+	});
+	beforeEach(async () => {
+		await inspect.flushall();
+		emulator.reset();
+	});
+
+	const env = (mode: string) => ({
+		...process.env,
+		EXECUTIONS_MODE: mode,
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		TS_NODE_TRANSPILE_ONLY: 'true',
+	});
+	const keys = () => limitKeys('bull', limitId(emulator.url, KEY));
+	/** A limit the workers had learned: 3 at a time, grown only after many successes. */
+	const seed = () => inspect.hset(keys().state, 'limit', 3, 'throttled', 1);
+
+	const send = async (mode: string, n: number) => {
+		const { stdout } = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register', child, 'send', emulator.url, KEY, String(n)], {
+			env: env(mode),
+			timeout: 45_000,
+		});
+		return JSON.parse(stdout.trim().split('\n').pop()!) as { answered: number; shared: boolean; events: unknown[] };
+	};
+
+	/** A gate in this process, with short timings so the tests are quick. */
+	const gate = (events: SharedLimitEvent[] = []) => {
+		const store = connect(require('ioredis'), { ...settings(), port: redis.port }, { cap: 60_000, rounds: 8, start: 8 });
+		stores.push(store);
+		const made = new QueueGate(store, keys(), new AdaptiveLimiter(64), 64, (event) => events.push(event), {
+			leaseTtlMs: 1_000,
+			renewEveryMs: 300,
+			boundMs: 100,
+			pollMs: 25,
+			probeEveryMs: 200,
+		});
+		gates.push(made);
+		return made;
+	};
+
+	it('two worker processes hold the cap together; each on its own does not', async () => {
+		await seed();
+		const shared = await Promise.all([send('queue', 10), send('queue', 10)]);
+		expect(shared).toEqual([
+			{ answered: 10, shared: true, events: [] },
+			{ answered: 10, shared: true, events: [] },
+		]);
+		expect(emulator.stats.peakInFlight).toBeLessThanOrEqual(3);
+		expect(emulator.stats.completions).toBe(20);
+
+		// The same two processes in regular mode: each has its own limit, so together they exceed 3.
+		emulator.reset();
+		await inspect.flushall();
+		await seed();
+		const alone = await Promise.all([send('regular', 10), send('regular', 10)]);
+		expect(alone.map((r) => r.shared)).toEqual([false, false]);
+		expect(emulator.stats.peakInFlight).toBeGreaterThan(3);
+	});
+
+	it('Redis holds a hash of the origin and key, never the key, and every key expires', async () => {
+		await send('queue', 4);
+		const names = await inspect.keys('*');
+		expect(names.sort()).toEqual([keys().leases, keys().state].sort().filter((name) => names.includes(name)));
+		expect(names).toContain(keys().state);
+		for (const name of names) {
+			expect(name).not.toContain(KEY);
+			expect(name).not.toContain('127.0.0.1');
+			expect(await inspect.pttl(name)).toBeGreaterThan(0);
+			const type = await inspect.type(name);
+			const content = type === 'hash' ? JSON.stringify(await inspect.hgetall(name)) : JSON.stringify(await inspect.zrange(name, 0, -1));
+			expect(content).not.toContain(KEY);
+		}
+	});
+
+	it('a fresh shared limit starts at 8 (a run’s default Max Concurrent Requests) and grows by one per success until the first 429', async () => {
+		const g = gate();
+		const first: Release[] = await Promise.all(Array.from({ length: 8 }, () => g.acquire()));
+		let ninth = false;
+		const waiting = g.acquire().then((release) => {
+			ninth = true;
+			return release;
+		});
+		await tick(300);
+		expect(ninth).toBe(false);
+		first[0]({ kind: 'ok' });
+		const release = await waiting;
+		expect(await inspect.hget(keys().state, 'limit')).toBe('9');
+		first[1]({ kind: 'rate-limited', retryAfterMs: 1_000 });
+		await tick(100);
+		// The 429 came with 8 in flight (itself included): one below, and from now on it grows only carefully.
+		expect(await inspect.hmget(keys().state, 'limit', 'throttled')).toEqual(['7', '1']);
+		for (const r of [...first.slice(2), release]) r({ kind: 'ok' });
+	});
+
+	it("a killed worker's slots free once its leases lapse; while it lives, they stay taken", async () => {
+		await inspect.hset(keys().state, 'limit', 2, 'throttled', 1);
+		const holder = spawn(process.execPath, ['-r', 'ts-node/register', child, 'hold', emulator.url, KEY, '2'], { env: env('queue'), stdio: ['ignore', 'pipe', 'inherit'] });
+		await new Promise<void>((resolve, reject) => {
+			holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve());
+			holder.once('exit', (code) => reject(new Error(`the holder exited (${code})`)));
+		});
+		let granted = false;
+		const waiting = gate()
+			.acquire()
+			.then((release) => {
+				granted = true;
+				return release;
+			});
+		// Longer than a lease (1 s): renewed by the living holder, so still taken.
+		await tick(1_800);
+		expect(granted).toBe(false);
+		expect(await inspect.zcard(keys().leases)).toBe(2);
+		holder.kill('SIGKILL');
+		const release = await waiting;
+		expect(granted).toBe(true);
+		release({ kind: 'ok' });
+	});
+
+	it('a paused Redis (every call hangs): one warning, the own limiter at once; resumed: shared again', async () => {
+		const events: SharedLimitEvent[] = [];
+		const g = gate(events);
+		(await g.acquire())({ kind: 'ok' });
+		expect(g.shared).toBe(true);
+		const held: Release[] = await Promise.all(Array.from({ length: 3 }, () => g.acquire()));
+		const learned = Number(await inspect.hget(keys().state, 'limit'));
+		redis.pause();
+		try {
+			// Their releases hang too, and the acquires below would hang for as long as Redis is
+			// paused: the bound sends them to the own limiter, with one warning for all.
+			for (const release of held) release({ kind: 'ok' });
+			const releases: Release[] = await Promise.all(Array.from({ length: 5 }, () => g.acquire()));
+			await tick(300);
+			expect(events).toEqual([{ kind: 'fallback', cause: 'slow', boundMs: 100, detail: '' }]);
+			expect(g.shared).toBe(false);
+			// The own limiter starts from the shared limit, not from 64: no burst past what was learned.
+			expect(g.local.limit).toBe(learned);
+			for (const release of releases) release({ kind: 'ok' });
+		} finally {
+			redis.resume();
+		}
+		for (let i = 0; i < 100 && !g.shared; i++) await tick(50);
+		expect(events.map((e) => e.kind)).toEqual(['fallback', 'restored']);
+		const release = await g.acquire();
+		expect(await inspect.zcard(keys().leases)).toBe(1);
+		release({ kind: 'ok' });
+	});
+
+	it('a stopped Redis: one warning and the own limiter; restarted: used again', async () => {
+		const events: SharedLimitEvent[] = [];
+		const g = gate(events);
+		(await g.acquire())({ kind: 'ok' });
+		await redis.stop();
+		try {
+			const releases: Release[] = [];
+			for (let i = 0; i < 3; i++) releases.push(await g.acquire());
+			// Refused (the connection is gone) or unanswered within the bound, whichever comes first.
+			expect(events.map((e) => e.kind)).toEqual(['fallback']);
+			for (const release of releases) release({ kind: 'ok' });
+		} finally {
+			await redis.restart();
+		}
+		for (let i = 0; i < 200 && !g.shared; i++) await tick(50);
+		expect(events.map((e) => e.kind)).toEqual(['fallback', 'restored']);
+		const release = await g.acquire();
+		expect(await inspect.zcard(keys().leases)).toBe(1);
+		release({ kind: 'ok' });
+	});
+});
+
+function settings() {
+	return {
+		host: '127.0.0.1',
+		port: 0,
+		db: 0,
+		username: '',
+		password: '',
+		tls: false,
+		tlsServerName: '',
+		tlsRejectUnauthorized: true,
+		clusterNodes: [],
+		dualStack: false,
+		prefix: 'bull',
+	};
+}
