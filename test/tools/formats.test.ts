@@ -94,6 +94,14 @@ describe('every call of an answer runs', () => {
 		expect(readToolCalls('<|tools_prefix|>[{"get_weather": {"location": "London"}}', TOOLS).calls).toEqual([{ name: 'get_weather', arguments: { location: 'London' } }]);
 	});
 
+	it('reads a Llama JSON call whose arguments quote a marker', () => {
+		expect(readToolCalls('{"name": "search", "parameters": {"query": "what does <tool_call> mean"}}', TOOLS)).toEqual({
+			prose: '',
+			calls: [{ name: 'search', arguments: { query: 'what does <tool_call> mean' } }],
+			problems: [],
+		});
+	});
+
 	it('reads a marked call a model put in a fence', () => {
 		const json = 'Calling:\n```xml\n<tool_call>\n{"name": "search", "arguments": {"query": "a"}}\n</tool_call>\n```';
 		expect(readToolCalls(json, TOOLS)).toEqual({ prose: 'Calling:', calls: [search('a')], problems: [] });

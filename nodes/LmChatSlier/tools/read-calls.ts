@@ -100,7 +100,7 @@ function nextBlock(text: string, from: number, specs: ToolSpec[], final: boolean
 		const after = marked.openEnd;
 		marked = nextMarked(text, memo.next('marked', after, (at) => searchAt(ANY_OPENER, text, at)));
 	}
-	const weak = nextWeak(text, from, memo);
+	const weak = nextWeak(text, from, memo, marked?.at ?? text.length);
 	if (weak && (!marked || weak.start < marked.at)) {
 		if (weak.end === null && !final) return { start: weak.start, end: null, marked: false, closers: weak.kind === 'fence' ? '`\n' : '}]' };
 		const calls = interpretWeak(weak, specs);
@@ -144,9 +144,11 @@ function nextMarked(text: string, at: number) {
 	return { at: match.index, openEnd: match.index + match[0].length, format: MARKED_FORMATS[index] };
 }
 
-function nextWeak(text: string, from: number, memo: Memo): Weak | undefined {
-	const fence = fenceAt(text, memo.next('fence', from, (at) => indexAt(text, FENCE, at)));
-	const json = jsonAt(text, memo.next('json', from, (at) => searchAt(JSON_START, text, at)), fence?.start ?? text.length);
+/** A block without a marker that starts before `limit` (the next marker), if any. */
+function nextWeak(text: string, from: number, memo: Memo, limit: number): Weak | undefined {
+	const fenceOpen = memo.next('fence', from, (at) => indexAt(text, FENCE, at));
+	const fence = fenceOpen < limit ? fenceAt(text, fenceOpen) : undefined;
+	const json = jsonAt(text, memo.next('json', from, (at) => searchAt(JSON_START, text, at)), Math.min(fence?.start ?? limit, limit), limit);
 	return json && (!fence || json.start < fence.start) ? json : fence;
 }
 
@@ -166,16 +168,23 @@ function fenceAt(text: string, open: number): Weak | undefined {
  * JSON that may be a call: `{"` or `[{` anywhere (Llama 3.x writes its JSON inside sentences,
  * xLAM its array), or a pythonic list `[name(` (Llama 3.2/4; SGLang reads it inside a sentence too).
  */
+const QUOTED_MARKER_ROOM = 1000;
+
 const JSON_START = /\{\s*["']|\[\s*\{|\[\s*[A-Za-z_][\w.-]*\s*\(/g;
 
-function jsonAt(text: string, at: number, before: number): Weak | undefined {
+function jsonAt(text: string, at: number, before: number, limit: number): Weak | undefined {
 	if (!Number.isFinite(at) || at >= before) return undefined;
 	JSON_START.lastIndex = at;
 	const match = JSON_START.exec(text);
 	if (!match) return undefined;
 	const start = match.index;
 	const kind = text[start] === '[' && !match[0].includes('{') ? 'pythonic' : 'json';
-	const end = balancedEnd(text, start);
+	// JSON still open a little past the next marker is not a call of its own: the marker is read.
+	// (A little past: a call may quote a marker in its arguments.) Bounding the search keeps
+	// reading linear when an answer repeats an opener with cut JSON after it.
+	const bound = limit + QUOTED_MARKER_ROOM;
+	const end = balancedEnd(bound < text.length ? text.slice(0, bound) : text, start);
+	if (end === undefined && bound < text.length) return undefined;
 	let back = start - 1;
 	while (back >= 0 && (text[back] === ' ' || text[back] === '\t')) back--;
 	const inline = back >= 0 && text[back] !== '\n' && text[back] !== '\r';

@@ -18,24 +18,26 @@ export interface MarkedFormat {
 }
 
 /** The body up to the closer (or the end of the answer, which was cut or stopped at the closer). */
-const tagged =
-	(closer: string) =>
-	(text: string, _at: number, openEnd: number, specs: ToolSpec[]): Block => {
-		const close = new RegExp(closer, 'i').exec(text.slice(openEnd));
+const tagged = (closer: string) => {
+	const pattern = new RegExp(closer, 'i');
+	return (text: string, _at: number, openEnd: number, specs: ToolSpec[]): Block => {
+		const close = pattern.exec(text.slice(openEnd));
 		const bodyEnd = close ? openEnd + close.index : text.length;
 		const body = text.slice(openEnd, bodyEnd);
 		return { end: close ? bodyEnd + close[0].length : text.length, calls: readBody(body, specs), body };
 	};
+};
 
 /** No closer: the body runs to the next same opener or to the end. */
-const untilNext =
-	(opener: string) =>
-	(text: string, _at: number, openEnd: number, specs: ToolSpec[]): Block => {
-		const next = new RegExp(opener, 'i').exec(text.slice(openEnd));
+const untilNext = (opener: string) => {
+	const pattern = new RegExp(opener, 'i');
+	return (text: string, _at: number, openEnd: number, specs: ToolSpec[]): Block => {
+		const next = pattern.exec(text.slice(openEnd));
 		const end = next ? openEnd + next.index : text.length;
 		const body = text.slice(openEnd, end);
 		return { end, calls: readBody(body, specs), body };
 	};
+};
 
 /** A DeepSeek/Kimi token in every spelling llama.cpp accepts: `<｜tool▁calls▁begin｜>`, `_`, a space, or `\\_` between the words. */
 const dsk = (words: string) => `<[|｜]${words.split(' ').join('(?:[_▁ ]|\\\\_)')}[|｜]>`;
