@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 
 import { chatEvent, pause, useRawServer } from '../helpers/raw-server';
-import { runOne } from '../helpers/slier-node';
+import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
+import { runOne, runSlierNode } from '../helpers/slier-node';
+import { useEmulator } from '../helpers/use-emulator';
 
 /**
  * `data: [DONE]` ends an answer: the item is whole there, whatever the server does next (keeps
@@ -49,4 +51,46 @@ it('data after [DONE] is not read: the item returns and the client leaves long b
 it.each(['reset', 'destroy'] as const)('a connection %s right after [DONE] still gives the whole answer', async (kind) => {
 	after = kind;
 	expect(await run()).toMatchObject({ content: 'Whole.', finishReason: 'stop' });
+});
+
+/** The emulator's hold-open directive: a stream kept open (pinging) after its answer is whole. */
+describe('against the emulator', () => {
+	const emulator = useEmulator();
+	const completions = () => emulator.requests.filter((r) => r.path.endsWith('/completions'));
+
+	describe('a stream kept open after the answer is complete', () => {
+		// A fresh pool for each, so every connection is counted.
+		beforeEach(() => closeDispatcher());
+
+		it('[DONE] ends the answer: the item returns and the held connection is closed, not pooled', async () => {
+			const json = await runOne({ emulator, text: 'held [[hold-open]]', parameters: { stream: true, options: { timeout: 20_000 } } });
+			expect(json.content).toBe('claude-2 answers “held” ✓');
+			await pause(300);
+			// The client destroyed the response; the emulator would have held it for 60 s.
+			const [held] = completions();
+			expect(held.closedAt).toBeDefined();
+			expect(held.closedAt! - held.receivedAt).toBeLessThan(15_000);
+			// The next request cannot have reused that connection.
+			expect((await runOne({ emulator, text: 'after' })).content).toBe('claude-2 answers “after” ✓');
+			const [, after] = completions();
+			expect(after.connection).not.toBe(held.connection);
+		});
+
+		it("search's finish: true ends the answer the same way", async () => {
+			const json = await runOne({ emulator, type: 'slierSearch', text: 'held [[finish-flag-only]] [[hold-open]]', parameters: { stream: true, options: { timeout: 20_000 } } });
+			expect(json).toMatchObject({ finishReason: 'stop', citations: [1, 2] });
+			await pause(300);
+			expect(completions()[0].closedAt).toBeDefined();
+		});
+
+		it('a stream that ends normally still leaves its connection for the next item', async () => {
+			const { items } = await runSlierNode({
+				emulator,
+				items: [{ text: 'a' }, { text: 'b' }, { text: 'c' }],
+				parameters: { stream: true, options: { maxConcurrency: 1 } },
+			});
+			expect(items).toHaveLength(3);
+			expect(new Set(completions().map((r) => r.connection)).size).toBe(1);
+		});
+	});
 });

@@ -1,16 +1,19 @@
 import type { INodeParameters } from 'n8n-workflow';
 
+import { complete, type Connection } from '../../nodes/shared/completion/complete';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
+import { SlierError } from '../../nodes/shared/transport/errors';
 import { FINISH_GRACE_MS } from '../../nodes/shared/transport/sse';
 import type { SlierEmulator } from '../emulator/server';
-import { pause, startRawServer } from '../helpers/raw-server';
-import { runSlierNode } from '../helpers/slier-node';
+import { chatCompletion, chatEvent, pause, startRawServer, useRawServer } from '../helpers/raw-server';
+import { runOne, runSlierNode, TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
- * Issue 16, classes 1 and 2, through the node in n8n's engine against the emulator: Timeout bounds
- * the whole wait for a plain answer and every stretch of a stream without answer text; an answer
- * whose finish reason arrived is never thrown away.
+ * Timeout (Ms), through the node in n8n's engine against the emulator and raw servers (and once
+ * through the transport alone): Timeout bounds the wait for the headers, the whole wait for a
+ * plain answer and every stretch of a stream without answer text; an answer whose finish reason
+ * arrived is never thrown away; a Timeout out of range is refused before anything is sent.
  */
 const emulator = useEmulator();
 
@@ -179,5 +182,179 @@ describe('an answer whose finish reason arrived is never thrown away', () => {
 	it('a reset before the finish still fails the item: the answer was not complete', async () => {
 		const { json } = await timed('cut [[reset-mid after=2]]', { stream: true });
 		expect(json.errorType).toBe('stream_interrupted');
+	});
+});
+
+describe('headers and silence', () => {
+	it('headers slower than the timeout: says after how long, and which option raises it', async () => {
+		const { error } = await runSlierNode({
+			emulator,
+			items: [{ text: 'slow [[slow-headers ms=1500]]' }],
+			parameters: { options: { timeout: 500 } },
+		});
+		expect(error?.message).toBe('Slier did not answer within 0.5 seconds (item 0)');
+		expect(error?.description).toBe('Raise Options → Timeout (Ms) (now 500 ms, 0.5 seconds), or ask for a shorter answer.');
+		expect(completions()).toHaveLength(1);
+	});
+
+	it('a stream idle longer than the timeout: fails the item, naming the option', async () => {
+		const { json } = await timed('idle [[idle after=1 ms=1500]]', { stream: true, options: { timeout: 400 } });
+		expect(json.error).toBe(
+			'The stream was interrupted after 9 characters of the answer had arrived: The stream was silent for longer than 0.4 seconds (item 0)',
+		);
+	});
+});
+
+describe('Timeout out of range', () => {
+	it('is bounded in the panel and refused beyond 2147483647 ms before sending', async () => {
+		expect((await timed('x', { options: { timeout: 3_000_000_000 } })).json.error).toBe(
+			'Timeout is 3000000000 ms, longer than the longest wait n8n can time (2147483647 ms, about 24.8 days) (item 0)',
+		);
+		expect(completions()).toHaveLength(0);
+		expect((await timed('x', { options: { timeout: 2_147_483_647 } })).json.content).toBe('claude-2 answers “x” ✓');
+	});
+});
+
+/**
+ * Timeout (Ms) through the node, against raw servers that stall exactly where a test says. The
+ * stalls send no byte at all for longer than Timeout, so each case holds whether Timeout bounds
+ * the silence between parts or (for a plain answer) the whole wait. Every server loop is bounded
+ * and stops when the client leaves.
+ */
+const KEY = 'sk-raw-timeouts-000001';
+type Behaviour = 'steady-stream' | 'stall-after-headers' | 'stream-stall-after-headers' | 'pings-only';
+let behaviour: Behaviour = 'steady-stream';
+
+const server = useRawServer(async (_req, res) => {
+	let left = false;
+	res.on('close', () => (left = true));
+	switch (behaviour) {
+		case 'steady-stream':
+			// 12 parts of the answer 150 ms apart: 1.8 s in all, never silent for 0.6 s.
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			for (let i = 0; i < 12 && !left; i++) {
+				res.write(chatEvent(` w${i}`));
+				await pause(150);
+			}
+			res.end(chatEvent('.', 'stop') + 'data: [DONE]\n\n');
+			return;
+		case 'stall-after-headers':
+			// Headers at once, then nothing for up to 3 s, then a whole answer (if anyone still waits).
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.flushHeaders();
+			for (let i = 0; i < 30 && !left; i++) await pause(100);
+			if (!left) res.end(chatCompletion(' Late.'));
+			return;
+		case 'stream-stall-after-headers':
+			// Stream headers at once, then no byte for up to 3 s.
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.flushHeaders();
+			for (let i = 0; i < 30 && !left; i++) await pause(100);
+			if (!left) res.end(chatEvent(' Late.', 'stop') + 'data: [DONE]\n\n');
+			return;
+		case 'pings-only':
+			// One part of the answer, then only keep-alive comments every 100 ms for 4 s.
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.write(chatEvent(' Hel'));
+			for (let i = 0; i < 40 && !left; i++) {
+				res.write(': ping\n\n');
+				await pause(100);
+			}
+			res.end();
+	}
+});
+
+const target = () => ({ url: server.url, apiKey: KEY });
+
+describe('Timeout bounds silence, not a stream that keeps answering', () => {
+	it('a stream that steadily sends answer text for three times Timeout succeeds', async () => {
+		behaviour = 'steady-stream';
+		const item = await runOne({ emulator: target(), parameters: { stream: true, options: { timeout: 600, maxRetries: 0 } } });
+		expect(item.error).toBeUndefined();
+		expect(item.content).toBe('w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11.');
+	});
+
+	it('a stream that only sends keep-alive comments fails after Timeout as a timeout', async () => {
+		behaviour = 'pings-only';
+		const item = await runOne({ emulator: target(), parameters: { stream: true, options: { timeout: 1000, maxRetries: 0 } } });
+		expect(item.errorType).toBe('timeout');
+		expect(String(item.error)).toMatch(/sent no answer text for longer than 1 second, only keep-alives or empty events/);
+	});
+});
+
+describe('a stream that sends its headers and then nothing', () => {
+	it('fails as a timeout within about Timeout, and is not retried', async () => {
+		behaviour = 'stream-stall-after-headers';
+		const before = server.requests;
+		const started = Date.now();
+		const item = await runOne({ emulator: target(), parameters: { stream: true, options: { timeout: 500, maxRetries: 2 } } });
+		expect(Date.now() - started).toBeLessThan(2_500);
+		expect(item.errorType).toBe('timeout');
+		expect(String(item.error)).toMatch(/0\.5 seconds \(item 0\)$/);
+		expect(server.requests - before).toBe(1);
+	});
+});
+
+describe('a plain answer whose body stalls after the headers', () => {
+	it('fails as a timeout, is not retried, and says which option raises the limit', async () => {
+		behaviour = 'stall-after-headers';
+		const before = server.requests;
+		const started = Date.now();
+		const { error } = await runSlierNode({ emulator: target(), items: [{ text: 'hi' }], parameters: { options: { timeout: 500, maxRetries: 2 } } });
+		expect(Date.now() - started).toBeLessThan(2_500);
+		expect(error?.message).toMatch(/0\.5 seconds \(item 0\)$/);
+		expect(error?.description).toMatch(/^Raise Options → Timeout \(Ms\) \(now 500 ms/);
+		// A timeout is not a network failure: retrying it would only wait as long again.
+		expect(server.requests - before).toBe(1);
+	});
+
+	it('its errorType is timeout, not network', async () => {
+		behaviour = 'stall-after-headers';
+		const item = await runOne({ emulator: target(), parameters: { options: { timeout: 500, maxRetries: 2 } } });
+		expect(item.errorType).toBe('timeout');
+	});
+});
+
+describe('Timeout 0', () => {
+	it('is refused as bad input before anything is sent, saying which option to set and how', async () => {
+		const before = server.requests;
+		const { error } = await runSlierNode({ emulator: target(), items: [{ text: 'hi' }], parameters: { options: { timeout: 0 } } });
+		expect(error?.message).toMatch(/^Timeout is /);
+		expect(error?.description).toBe('Set Options → Timeout (Ms) to a positive number of milliseconds, e.g. 300000 for 5 minutes.');
+		const item = await runOne({ emulator: target(), parameters: { options: { timeout: 0 } } });
+		expect(item.errorType).toBe('invalid_input');
+		expect(server.requests).toBe(before);
+	});
+
+	it('the message names the value it refused and what is wrong with it', async () => {
+		const item = await runOne({ emulator: target(), parameters: { options: { timeout: 0 } } });
+		expect(item.error).toMatch(/^Timeout is 0 ms: it must be more than 0\b/);
+	});
+});
+
+describe('the transport alone (complete())', () => {
+	const chat = (content: string, stream: boolean, timeoutMs: number) =>
+		complete({ baseUrl: emulator.url, apiKey: TEST_API_KEY, timeoutMs, maxRetries: 2 } satisfies Connection, {
+			endpoint: 'chat',
+			apiVersion: 'v1',
+			body: { model: 'claude-2', messages: [{ role: 'user', content }], stream },
+		});
+	const failure = async (answer: Promise<unknown>): Promise<SlierError> => {
+		const error = await answer.then(() => new Error('expected a failure, got success'), (caught: Error) => caught);
+		expect(error).toBeInstanceOf(SlierError);
+		return error as SlierError;
+	};
+
+	it('times out slow headers, without retrying', async () => {
+		const error = await failure(chat('slow [[slow-headers ms=1500]]', false, 300));
+		expect(error.kind).toBe('timeout');
+		expect(error.message).toBe('Slier did not answer within 0.3 seconds');
+		expect(completions()).toHaveLength(1);
+	});
+
+	it('times out a stream that goes silent', async () => {
+		const error = await failure(chat('idle [[idle after=2 ms=1500]]', true, 300));
+		expect(error.kind).toBe('timeout');
+		expect(error.message).toMatch(/^The stream was interrupted after 17 characters of the answer had arrived: .*silent for longer than 0.3 seconds/);
 	});
 });
