@@ -34,6 +34,8 @@ export interface RecordedRequest {
 	receivedAt: number;
 	/** When the exchange ended (response done, or the client went away). */
 	closedAt?: number;
+	/** Who ended it: the server (its response was whole) or the client (it left first). */
+	endedBy?: 'server' | 'client';
 	/** Which TCP connection it came on (1, 2, … in the order they were opened). */
 	connection: number;
 	/** The request's accept-encoding header, if any. */
@@ -109,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		requests.push(record);
 		res.on('close', () => {
 			record.closedAt = Date.now();
+			record.endedBy = res.writableFinished ? 'server' : 'client';
 			changed();
 		});
 		changed();

@@ -34,11 +34,11 @@ describe('Timeout bounds the whole wait for a plain answer', () => {
 			error: 'Slier started answering but the whole answer did not arrive within 1 second (item 0)',
 			errorType: 'timeout',
 		});
-		expect(ms).toBeLessThan(2500);
 		// A timeout is not retried: the retry would wait just as long.
 		expect(completions()).toHaveLength(1);
-		await new Promise((resolve) => setTimeout(resolve, 200));
-		expect(completions()[0].closedAt).toBeDefined();
+		// The client left mid-body (the last byte would come after ~25 s): order, not a margin.
+		await emulator.until(() => completions()[0].closedAt !== undefined);
+		expect(completions()[0].endedBy).toBe('client');
 	});
 
 	it('the same body dripped faster than Timeout is answered', async () => {
@@ -48,9 +48,10 @@ describe('Timeout bounds the whole wait for a plain answer', () => {
 
 	it('a streamed request answered with a dripped plain body is bounded the same way', async () => {
 		// The server ignores stream: true and drips JSON: the answer is plain, so its whole wait counts.
-		const { json, ms } = await timed('drip [[drip ms=100]] [[plain-for-stream]]', { stream: true, options: { timeout: 1000 } });
+		const { json } = await timed('drip [[drip ms=100]] [[plain-for-stream]]', { stream: true, options: { timeout: 1000 } });
 		expect(json.errorType).toBe('timeout');
-		expect(ms).toBeLessThan(2500);
+		await emulator.until(() => completions()[0].closedAt !== undefined);
+		expect(completions()[0].endedBy).toBe('client');
 	});
 });
 
@@ -66,18 +67,17 @@ describe('an error page dripped past Timeout', () => {
 			res.end();
 		});
 		try {
-			const started = Date.now();
 			const { items } = await runSlierNode({
 				emulator: { url: server.url, apiKey: emulator.apiKey } as SlierEmulator,
 				items: [{ text: 'x' }],
 				parameters: { options: { timeout: 1000 } },
 				continueOnFail: true,
 			});
+			// The page takes 10 s: had it been read to its end, the error would be its HTTP 503.
 			expect(items[0].json).toMatchObject({
 				error: 'Slier started answering but the whole answer did not arrive within 1 second (item 0)',
 				errorType: 'timeout',
 			});
-			expect(Date.now() - started).toBeLessThan(2500);
 			expect(server.requests).toBe(1);
 		} finally {
 			await server.close();
@@ -93,13 +93,13 @@ describe('for a stream, Timeout bounds every stretch without answer text', () =>
 		['comment', 'keep-alive comments'],
 		['mixed', 'all of these in turn'],
 	])('a stream that sends only %s (%s) for 4 s fails at Timeout (1 s)', async (kind) => {
-		const { json, ms } = await timed(`stalled [[stall after=1 ms=4000 every=100 with=${kind}]]`, { stream: true, options: { timeout: 1000 } });
+		// After the 4 s the stream goes on with the answer: only the Timeout makes this an error.
+		const { json } = await timed(`stalled [[stall after=1 ms=4000 every=100 with=${kind}]]`, { stream: true, options: { timeout: 1000 } });
 		expect(json).toMatchObject({
 			error:
 				'The stream was interrupted after 9 characters of the answer had arrived: The stream sent no answer text for longer than 1 second, only keep-alives or empty events (item 0)',
 			errorType: 'timeout',
 		});
-		expect(ms).toBeLessThan(2500);
 	});
 
 	it('a pause without answer text shorter than Timeout is no failure, and a stream longer than Timeout is answered', async () => {
@@ -122,16 +122,14 @@ describe('an answer whose finish reason arrived is never thrown away', () => {
 		['resets the connection', 'then=reset'],
 		['closes the connection', 'then=close'],
 	])('finish and usage, no [DONE], then the server %s: the item is answered at once, usage and all', async (_what, then) => {
-		const { json, ms } = await timed(`finished [[no-done ${then}]]`, { stream: true, options: { timeout: 20_000 } });
+		const { json } = await timed(`finished [[no-done ${then}]]`, { stream: true, options: { timeout: 20_000 } });
 		expect(json).toMatchObject({
 			content: 'claude-2 answers “finished” ✓',
 			finishReason: 'stop',
 			usage: { promptTokens: 1, completionTokens: 4, totalTokens: 5 },
 		});
-		expect(ms).toBeLessThan(FINISH_GRACE_MS + 1500);
-		await new Promise((resolve) => setTimeout(resolve, 200));
-		// The held connection is closed by the client, not kept for 60 s.
-		expect(completions()[0].closedAt).toBeDefined();
+		// The held connection is closed by the client, not kept for 60 s (the test would time out).
+		await emulator.until(() => completions()[0].closedAt !== undefined);
 	});
 
 	it('the usage in a chunk of its own after the finish is still read', async () => {
@@ -143,13 +141,20 @@ describe('an answer whose finish reason arrived is never thrown away', () => {
 		const { json, ms } = await timed('finished [[no-done then=hold usage=none]]', { stream: true, options: { timeout: 20_000 } });
 		expect(json).toMatchObject({ content: 'claude-2 answers “finished” ✓', usage: null });
 		expect(ms).toBeGreaterThanOrEqual(FINISH_GRACE_MS - 50);
-		expect(ms).toBeLessThan(FINISH_GRACE_MS + 1500);
+		// Not the Timeout (20 s): the grace ended it; the held connection was left by the client.
+		expect(ms).toBeLessThan(10_000);
+		await emulator.until(() => completions()[0].closedAt !== undefined);
+		expect(completions()[0].endedBy).toBe('client');
 	});
 
 	it('a Timeout shorter than the grace bounds the grace too', async () => {
-		const { json, ms } = await timed('finished [[no-done then=hold usage=none]]', { stream: true, options: { timeout: 300 } });
+		const { json } = await timed('finished [[no-done then=hold usage=none]]', { stream: true, options: { timeout: 300 } });
 		expect(json.content).toBe('claude-2 answers “finished” ✓');
-		expect(ms).toBeLessThan(FINISH_GRACE_MS);
+		// Measured by the server, which sends everything at once and then holds: n8n's own start-up
+		// is not in it.
+		await emulator.until(() => completions()[0].closedAt !== undefined);
+		const [held] = completions();
+		expect(held.closedAt! - held.receivedAt).toBeLessThan(FINISH_GRACE_MS);
 	});
 
 	it('a broken line or an error event after the finish does not take the answer back', async () => {
@@ -286,9 +291,8 @@ describe('a stream that sends its headers and then nothing', () => {
 	it('fails as a timeout within about Timeout, and is not retried', async () => {
 		behaviour = 'stream-stall-after-headers';
 		const before = server.requests;
-		const started = Date.now();
+		// The server answers after 3 s if the client is still there: only the Timeout makes this an error.
 		const item = await runOne({ emulator: target(), parameters: { stream: true, options: { timeout: 500, maxRetries: 2 } } });
-		expect(Date.now() - started).toBeLessThan(2_500);
 		expect(item.errorType).toBe('timeout');
 		expect(String(item.error)).toMatch(/0\.5 seconds \(item 0\)$/);
 		expect(server.requests - before).toBe(1);
@@ -299,9 +303,8 @@ describe('a plain answer whose body stalls after the headers', () => {
 	it('fails as a timeout, is not retried, and says which option raises the limit', async () => {
 		behaviour = 'stall-after-headers';
 		const before = server.requests;
-		const started = Date.now();
+		// The server answers after 3 s if the client is still there: only the Timeout makes this an error.
 		const { error } = await runSlierNode({ emulator: target(), items: [{ text: 'hi' }], parameters: { options: { timeout: 500, maxRetries: 2 } } });
-		expect(Date.now() - started).toBeLessThan(2_500);
 		expect(error?.message).toMatch(/0\.5 seconds \(item 0\)$/);
 		expect(error?.description).toMatch(/^Raise Options → Timeout \(Ms\) \(now 500 ms/);
 		// A timeout is not a network failure: retrying it would only wait as long again.
