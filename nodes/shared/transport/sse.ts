@@ -50,8 +50,9 @@ export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number):
 	const state = { open: true, finishing: false, quietBytes: 0 };
 	let timer: NodeJS.Timeout | undefined;
 	const armIdle = () => {
-		clearTimeout(timer);
+		// Once finishing, the timer is the finish grace: text after the finish must not cancel it.
 		if (!state.open || state.finishing) return;
+		clearTimeout(timer);
 		state.quietBytes = 0;
 		timer = setTimeout(() => body.destroy(idleError(idleMs, state.quietBytes)), idleMs);
 	};
