@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 
-import { chatEvent, pause, useRawServer } from '../helpers/raw-server';
+import { chatEvent, pause, startRawServer, useRawServer } from '../helpers/raw-server';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { runOne, runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
@@ -91,5 +91,29 @@ describe('against the emulator', () => {
 			expect(items).toHaveLength(3);
 			expect(new Set(completions().map((r) => r.connection)).size).toBe(1);
 		});
+	});
+});
+
+describe('text after the finish reason', () => {
+	it('does not cancel the finish grace: a server that then holds the stream open costs the item nothing', async () => {
+		let left: Promise<boolean> = Promise.resolve(false);
+		const held = await startRawServer(async (_req, res) => {
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.write(chatEvent(' Done.', 'stop'));
+			// A stray delta after the finish, then nothing for 40 s: longer than the test may run.
+			res.write(chatEvent(' (stray)'));
+			left = once(res, 'close').then(() => !res.writableFinished);
+			for (let i = 0; i < 400 && !res.destroyed; i++) await pause(100);
+			res.end();
+		});
+		try {
+			const json = await runOne({ emulator: { url: held.url, apiKey: KEY }, parameters: { stream: true, options: { timeout: 60_000, maxRetries: 0 } } });
+			expect(json).toMatchObject({ finishReason: 'stop' });
+			expect(String(json.content)).toMatch(/^Done\./);
+			// The client left the held stream (the grace ended it), not the server.
+			expect(await left).toBe(true);
+		} finally {
+			await held.close();
+		}
 	});
 });
