@@ -122,6 +122,28 @@ describe('cancelling requests in flight', () => {
 		expect(sent('429')).toHaveLength(1);
 	});
 
+	it('a cancel mid-stream closes the connection, so Slier stops generating', async () => {
+		// After its first delta the stream sends keep-alives for 40 s, longer than the test may run.
+		let cancel = () => {};
+		let texts = 0;
+		const { run } = await runSlierNode({
+			emulator,
+			items: [{ text: 'long answer [[stall after=1 ms=40000 every=200 with=comment]]' }],
+			parameters: { stream: true },
+			onStarted: (c) => (cancel = c),
+			onChunk: (chunk) => {
+				// Cancelled once the answer has begun to arrive: the response is streaming.
+				if (chunk.type === 'item' && ++texts === 1) cancel();
+			},
+		});
+		expect(texts).toBeGreaterThanOrEqual(1);
+		expect(run.status).toBe('canceled');
+		// The emulator sees the client close the stream, long before it would have ended it.
+		await emulator.until(() => emulator.requests[0].closedAt !== undefined);
+		expect(emulator.requests[0].endedBy).toBe('client');
+		expect(emulator.stats.completions).toBe(1);
+	});
+
 	it('complete(): aborts an in-flight request and the server sees it closed', async () => {
 		const controller = new AbortController();
 		void emulator.until(() => emulator.requests.length === 1).then(() => controller.abort());

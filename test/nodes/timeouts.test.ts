@@ -227,7 +227,7 @@ describe('Timeout out of range', () => {
  * and stops when the client leaves.
  */
 const KEY = 'sk-raw-timeouts-000001';
-type Behaviour = 'steady-stream' | 'stall-after-headers' | 'stream-stall-after-headers' | 'pings-only';
+type Behaviour = 'steady-stream' | 'stall-after-headers' | 'stream-stall-after-headers' | 'pings-only' | 'headers-then-pings';
 let behaviour: Behaviour = 'steady-stream';
 
 const server = useRawServer(async (_req, res) => {
@@ -256,6 +256,17 @@ const server = useRawServer(async (_req, res) => {
 			res.flushHeaders();
 			for (let i = 0; i < 30 && !left; i++) await pause(100);
 			if (!left) res.end(chatEvent(' Late.', 'stop') + 'data: [DONE]\n\n');
+			return;
+		case 'headers-then-pings':
+			// Stream headers, then only keep-alive comments every 100 ms for 4 s: bytes keep coming, so
+			// undici's own body timeout never fires; only the stream's watchdog, armed at the headers, can.
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.flushHeaders();
+			for (let i = 0; i < 40 && !left; i++) {
+				res.write(': ping\n\n');
+				await pause(100);
+			}
+			res.end();
 			return;
 		case 'pings-only':
 			// One part of the answer, then only keep-alive comments every 100 ms for 4 s.
@@ -296,6 +307,18 @@ describe('a stream that sends its headers and then nothing', () => {
 		expect(item.errorType).toBe('timeout');
 		expect(String(item.error)).toMatch(/0\.5 seconds \(item 0\)$/);
 		expect(server.requests - before).toBe(1);
+	});
+});
+
+describe('a stream that sends its headers and then only keep-alives', () => {
+	it('fails at Timeout as a timeout, by the stream watchdog armed at the headers (not undici, not the end of the stream)', async () => {
+		behaviour = 'headers-then-pings';
+		const item = await runOne({ emulator: target(), parameters: { stream: true, options: { timeout: 1000, maxRetries: 0 } } });
+		expect(item).toEqual({
+			error:
+				'The stream was interrupted after 0 characters of the answer had arrived: The stream sent no answer text for longer than 1 second, only keep-alives or empty events (item 0)',
+			errorType: 'timeout',
+		});
 	});
 });
 
