@@ -29,7 +29,7 @@ async function timed(text: string, parameters: INodeParameters = {}, type: 'slie
 
 describe('Timeout bounds the whole wait for a plain answer', () => {
 	it('a body dripped one byte every 100 ms fails at Timeout (1 s), not when the last byte comes (~25 s)', async () => {
-		const { json, ms } = await timed('drip [[drip ms=100]]', { options: { timeout: 1000 } });
+		const { json } = await timed('drip [[drip ms=100]]', { options: { timeout: 1000 } });
 		expect(json).toMatchObject({
 			error: 'Slier started answering but the whole answer did not arrive within 1 second (item 0)',
 			errorType: 'timeout',
