@@ -87,6 +87,20 @@ describe('StreamAssembler', () => {
 		expect(escaped.text).not.toContain(KEY);
 	});
 
+	it('id, created and model come from the first chunk that has them: a later chunk without them (a usage chunk) erases nothing', () => {
+		const { assembler } = assemble([event({ content: 'x' }, 'stop'), JSON.stringify({ choices: [], usage: { total_tokens: 3 } }), '[DONE]']);
+		expect(assembler.finish()).toMatchObject({ id: 'c1', created: 5, model: 'm' });
+	});
+
+	it('a chunk that lists two choices out of order: each text goes to its own index, the first choice is index 0', () => {
+		const assembler = new StreamAssembler();
+		const text = assembler.push(
+			JSON.stringify({ choices: [{ index: 1, delta: { content: 'one' }, finish_reason: 'stop' }, { index: 0, delta: { content: 'zero' }, finish_reason: 'stop' }] }),
+		);
+		expect(text).toBe('zero');
+		expect(assembler.finish()).toMatchObject({ content: 'zero', choices: [{ index: 0, content: 'zero' }, { index: 1, content: 'one' }] });
+	});
+
 	it('receivedChars counts the first choice, held-back characters included', () => {
 		const assembler = new StreamAssembler(KEY);
 		assembler.push(event({ content: 'abc sk-' }, null));

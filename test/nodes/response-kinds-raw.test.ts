@@ -160,3 +160,13 @@ describe('stream events as servers really frame them', () => {
 		]);
 	});
 });
+
+it('a 204 No Content that names text/event-stream is an empty answer from the Base URL, not a stream that ended early', async () => {
+	const { json, requests } = await both((res) => {
+		res.writeHead(204, { 'content-type': 'text/event-stream' });
+		res.end();
+	});
+	expect(json.errorType).toBe('not_found');
+	expect(String(json.error)).toMatch(/^The Base URL did not answer like the Slier API: it sent no content \(HTTP 204/);
+	expect(requests).toBe(1);
+});

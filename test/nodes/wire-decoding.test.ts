@@ -197,6 +197,16 @@ describe('on the wire, byte by byte', () => {
 		expect(json).toMatchObject({ content: 'Stacked.', finishReason: 'stop' });
 	});
 
+	it('content-encoding "identity" (no coding at all, as some servers say it) reads as is, streamed or not', async () => {
+		for (const stream of [false, true]) {
+			const json = await against((_req, res) => {
+				res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json', 'content-encoding': 'identity' });
+				res.end(stream ? `${chatEvent(' As is.', 'stop')}data: [DONE]\n\n` : chatCompletion(' As is.'));
+			}, stream);
+			expect(json).toMatchObject({ content: 'As is.', finishReason: 'stop' });
+		}
+	});
+
 	it('a quoted charset label (charset="utf-16le") is read as that charset', async () => {
 		const json = await against((_req, res) => {
 			res.writeHead(200, { 'content-type': 'application/json; charset="utf-16le"' });

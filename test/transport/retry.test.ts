@@ -1,6 +1,7 @@
 import { humanDuration } from '../../nodes/shared/transport/format';
 import { MAX_TIMER_MS } from '../../nodes/shared/node/settings';
-import { backoffDelay, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
+import { SlierError } from '../../nodes/shared/transport/errors';
+import { backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
 
 describe('retry timing', () => {
 	it('reads retry-after-ms first, then retry-after in seconds or as an HTTP date', () => {
@@ -52,5 +53,16 @@ describe('retry timing', () => {
 		spy.mockRestore();
 		controller.abort();
 		await expect(sleeping).rejects.toThrow('canceled');
+	});
+});
+
+describe('the retry-after cap at its edge', () => {
+	const limited = (retryAfterMs: number) => new SlierError('http', 'Slier answered HTTP 429: slow down', { status: 429, retryAfterMs });
+
+	it('a retry-after of exactly the 60 s cap is waited for (retried); one millisecond more fails at once', () => {
+		expect(exceedsRetryAfterCap(limited(RETRY_AFTER_CAP_MS))).toBe(false);
+		expect(isRetryable(limited(RETRY_AFTER_CAP_MS))).toBe(true);
+		expect(exceedsRetryAfterCap(limited(RETRY_AFTER_CAP_MS + 1))).toBe(true);
+		expect(isRetryable(limited(RETRY_AFTER_CAP_MS + 1))).toBe(false);
 	});
 });
