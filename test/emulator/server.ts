@@ -35,6 +35,8 @@ export interface RecordedRequest {
 	receivedAt: number;
 	/** When the exchange ended (response done, or the client went away). */
 	closedAt?: number;
+	/** Who ended it: the server (its response was whole) or the client (it left first). */
+	endedBy?: 'server' | 'client';
 	/** Which TCP connection it came on (1, 2, … in the order they were opened). */
 	connection: number;
 	/** The request's accept-encoding header, if any. */
@@ -54,6 +56,11 @@ export interface SlierEmulator {
 	apiKey: string;
 	requests: RecordedRequest[];
 	stats: EmulatorStats;
+	/**
+	 * Resolves once `condition` holds, checked again each time a request arrives or an exchange
+	 * closes: tests wait for what the server saw, not for a timer.
+	 */
+	until(condition: () => boolean): Promise<void>;
 	/** Forget recorded requests, stats and fault counters. */
 	reset(): void;
 	close(): Promise<void>;
@@ -73,6 +80,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 	const sockets = new Set<Socket>();
 	const socketIds = new WeakMap<Socket, number>();
 	let opened = 0;
+	const waiters = new Set<() => void>();
+	const changed = () => {
+		for (const check of [...waiters]) check();
+	};
 
 	const server = createServer((req, res) => {
 		handle(req, res).catch((error: Error) => {
@@ -99,7 +110,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		}
 		const record: RecordedRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body, receivedAt: Date.now(), connection: socketIds.get(req.socket) ?? 0, acceptEncoding: req.headers['accept-encoding'] };
 		requests.push(record);
-		res.on('close', () => (record.closedAt = Date.now()));
+		res.on('close', () => {
+			record.closedAt = Date.now();
+			record.endedBy = res.writableFinished ? 'server' : 'client';
+			changed();
+		});
+		changed();
 
 		if (req.method === 'GET' && path === '/feed.xml') {
 			// A small RSS feed, so example workflows with an RSS Read node run offline.
@@ -323,6 +339,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Slie
 		apiKey,
 		requests,
 		stats,
+		until: (condition) =>
+			new Promise<void>((resolve) => {
+				const check = () => {
+					if (!condition()) return;
+					waiters.delete(check);
+					resolve();
+				};
+				waiters.add(check);
+				check();
+			}),
 		reset() {
 			requests.length = 0;
 			faultHits.clear();

@@ -19,7 +19,7 @@ import { aiNodeDescription } from './node-types';
 /** LangChain as the SDK's adapter loads it (n8n's AI nodes share one copy with it). */
 const fromSdk = (module: string) => require(require.resolve(module, { paths: [require.resolve('@n8n/ai-utilities')] }));
 const { DynamicStructuredTool, DynamicTool } = fromSdk('@langchain/core/tools');
-const { AIMessage } = fromSdk('@langchain/core/messages');
+const { AIMessage, HumanMessage } = fromSdk('@langchain/core/messages');
 const { ChatPromptTemplate } = require('@langchain/core/prompts');
 const { AgentExecutor, createToolCallingAgent } = require('@langchain/classic/agents');
 
@@ -79,6 +79,20 @@ function makeTools(names: string[], runs: ToolRun[]) {
 					];
 				},
 			}),
+		// A tool with several output items (as an n8n tool node returns for several rows).
+		Records: () =>
+			new DynamicStructuredTool({
+				name: 'Records',
+				description: 'Rows of the city table',
+				schema: z.object({ city: z.string().describe('The city') }),
+				func: async (input: { city: string }) => {
+					runs.push({ name: 'Records', input });
+					return [
+						{ city: input.city, year: 2023, visitors: 120 },
+						{ city: input.city, year: 2024, visitors: 135 },
+					];
+				},
+			}),
 	};
 	return names.map((name) => all[name]());
 }
@@ -125,7 +139,10 @@ export class ToolAgentStandIn implements INodeType {
 				['placeholder', '{agent_scratchpad}'],
 			]);
 			const agent = createToolCallingAgent({ llm: model, tools, prompt, streamRunnable: false });
-			const input = { input: item.json.question as string, system_message: 'You are a helpful assistant', chat_history: [] };
+			// An image beside the question, as the agent's Automatically Passthrough Binary Images adds it.
+			const image = item.json.image as string | undefined;
+			const history = image ? [new HumanMessage({ content: [{ type: 'image_url', image_url: { url: image } }] })] : [];
+			const input = { input: item.json.question as string, system_message: 'You are a helpful assistant', chat_history: history };
 			const stream = this.getNodeParameter('stream', i) === true;
 			const chunks: string[] = [];
 			const rounds: IDataObject[] = [];

@@ -224,58 +224,59 @@ describe('Slier Chat Model under an AI chain (stream)', () => {
 		// The second piece may lack its last letter: " answers" ends in "s", which could begin the
 		// API key, so the key redaction holds it back until the next piece shows it is not.
 		expect(items[0].deltas).toEqual(['claude-2', expect.stringMatching(/^ answers?$/)]);
-		const [request] = emulator.requests;
-		expect(request.closedAt! - request.receivedAt).toBeLessThan(3000);
+		// The client left before the emulator had sent the whole answer (order, not a margin).
+		await emulator.until(() => emulator.requests[0].closedAt !== undefined);
+		expect(emulator.requests[0].endedBy).toBe('client');
 	});
+
+	// The emulator would hold these headers 30 s, longer than the test may run: only the abort ends
+	// them, and the test waits for the emulator to see the client leave (an event, not a margin).
+	const HELD = 'Take your time [[slow-headers ms=30000]]';
+	const leftByClient = async () => {
+		await emulator.until(() => emulator.requests[0]?.closedAt !== undefined);
+		expect(emulator.requests).toHaveLength(1);
+		expect(emulator.requests[0].endedBy).toBe('client');
+	};
 
 	it.each([
 		['generate', false],
 		['stream', true],
 	])("%s: the AI node's own abort signal (not the execution's) aborts the request in flight", async (_name, stream) => {
-		const started = Date.now();
-		const { error } = await runChain({ messages: [[['human', 'Take your time [[slow-headers ms=5000]]']]], stream, abortAfterMs: 300 });
+		// The AI node's signal is a timer of its own (the stand-in's Abort After); 1.5 s lets the request arrive first.
+		const { error } = await runChain({ messages: [[['human', HELD]]], stream, abortAfterMs: 1_500 });
 		expect(error).toBeDefined();
-		await new Promise((resolve) => setTimeout(resolve, 150));
-		const [request] = emulator.requests;
-		// Closed by the abort, long before the emulator would have answered (5 s).
-		expect(request.closedAt! - started).toBeLessThan(2_000);
+		await leftByClient();
 	});
 
 	it('cancelling the execution aborts the request even when the AI node passes a signal of its own', async () => {
-		let cancelledAt = 0;
+		let cancelled = false;
 		await runChain({
-			messages: [[['human', 'Take your time [[slow-headers ms=5000]]']]],
+			messages: [[['human', HELD]]],
 			// The AI node's own signal would fire only after a minute: only the execution's cancel can stop this.
 			abortAfterMs: 60_000,
 			onStarted: (cancel) =>
-				setTimeout(() => {
-					cancelledAt = Date.now();
+				void emulator.until(() => emulator.requests.length === 1).then(() => {
+					cancelled = true;
 					cancel();
-				}, 300),
+				}),
 		}).catch(() => undefined);
-		await new Promise((resolve) => setTimeout(resolve, 150));
-		const [request] = emulator.requests;
-		expect(cancelledAt).toBeGreaterThan(0);
-		expect(request.closedAt! - cancelledAt).toBeLessThan(1000);
+		expect(cancelled).toBe(true);
+		await leftByClient();
 	});
 
 	it('aborts the request in flight when the execution is cancelled', async () => {
-		let cancelledAt = 0;
-		const run = runChain({
-			messages: [[['human', 'Take your time [[slow-headers ms=5000]]']]],
+		let cancelled = false;
+		await runChain({
+			messages: [[['human', HELD]]],
 			stream: true,
 			onStarted: (cancel) =>
-				setTimeout(() => {
-					cancelledAt = Date.now();
+				void emulator.until(() => emulator.requests.length === 1).then(() => {
+					cancelled = true;
 					cancel();
-				}, 300),
-		});
-		await run.catch(() => undefined);
-		await new Promise((resolve) => setTimeout(resolve, 150));
-		const [request] = emulator.requests;
-		expect(cancelledAt).toBeGreaterThan(0);
-		// Closed by the cancel, long before the emulator would have answered (5 s).
-		expect(request.closedAt! - cancelledAt).toBeLessThan(1000);
+				}),
+		}).catch(() => undefined);
+		expect(cancelled).toBe(true);
+		await leftByClient();
 	});
 });
 

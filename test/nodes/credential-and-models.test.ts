@@ -6,7 +6,7 @@ import { SlierApi } from '../../credentials/SlierApi.credentials';
 import { SlierChat } from '../../nodes/SlierChat/SlierChat.node';
 import { getDispatcher } from '../../nodes/shared/transport/dispatcher';
 import { buildAdditionalData, buildWorkflow } from '../harness/run-workflow';
-import { slierNode, TEST_API_KEY } from '../helpers/slier-node';
+import { runSlierNode, slierNode, TEST_API_KEY } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 const emulator = useEmulator();
@@ -92,5 +92,39 @@ describe('Model list', () => {
 	it('says the key was rejected when listing fails with 401', async () => {
 		const { searchModels } = new SlierChat().methods.listSearch;
 		await expect(searchModels.call(context('sk-wrong'))).rejects.toThrow('Slier rejected the API key while listing models');
+	});
+});
+
+describe('errors that are not network errors', () => {
+	it('an API key with a line break is named as such, not retried, and the key never shown', async () => {
+		const apiKey = `${TEST_API_KEY}\nsecond-line`;
+		const { error } = await runSlierNode({ emulator, items: [{ text: 'x' }], credentials: { apiKey } });
+		expect(error?.message).toBe(
+			'The API key in the Slier API credential contains a line break or another character that cannot be sent in an HTTP header (item 0)',
+		);
+		expect(error?.description).toBe('Open the Slier API credential and paste the API key again, as one line without spaces or line breaks.');
+		expect(emulator.requests).toHaveLength(0);
+	});
+});
+
+describe('the Base URL as users paste it', () => {
+	it.each([['/v1'], ['/v2/'], ['//'], ['/v1/ ']])('accepts a trailing %j and calls the right path', async (tail) => {
+		const { items, error } = await runSlierNode({
+			emulator,
+			items: [{ text: 'x' }],
+			credentials: { baseUrl: ` ${emulator.url}${tail}` },
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json.content).toBe('claude-2 answers “x” ✓');
+		expect(emulator.requests.map((r) => r.path)).toEqual(['/v1/chat/completions']);
+	});
+
+	it.each([
+		['?region=eu', 'a query string (?…)'],
+		['#docs', 'a fragment (#…)'],
+	])('refuses %s with a clear message, sending nothing', async (tail, what) => {
+		const { error } = await runSlierNode({ emulator, items: [{ text: 'x' }], credentials: { baseUrl: `${emulator.url}/${tail}` } });
+		expect(error?.message).toBe(`The Base URL in the Slier API credential has ${what}, which the API paths cannot be added after`);
+		expect(emulator.requests).toHaveLength(0);
 	});
 });

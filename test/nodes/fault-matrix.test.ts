@@ -101,44 +101,6 @@ describe('fault matrix through Slier Chat', () => {
 		]);
 	});
 
-	it('headers slower than the timeout: says after how long, and which option raises it', async () => {
-		const { error } = await runSlierNode({
-			emulator,
-			items: [{ text: 'slow [[slow-headers ms=1500]]' }],
-			parameters: { options: { timeout: 500 } },
-		});
-		expect(error?.message).toBe('Slier did not answer within 0.5 seconds (item 0)');
-		expect(error?.description).toBe('Raise Options → Timeout (Ms) (now 500 ms, 0.5 seconds), or ask for a shorter answer.');
-		expect(completions()).toBe(1);
-	});
-
-	it('a stream idle longer than the timeout: fails the item, naming the option', async () => {
-		const json = await one('idle [[idle after=1 ms=1500]]', { stream: true, options: { timeout: 400 } });
-		expect(json.error).toBe(
-			'The stream was interrupted after 9 characters of the answer had arrived: The stream was silent for longer than 0.4 seconds (item 0)',
-		);
-	});
-
-	it('cancelling the workflow aborts in-flight requests within 100 ms and retries nothing', async () => {
-		let cancelledAt = 0;
-		const run = runSlierNode({
-			emulator,
-			items: [{ text: 'slow 1 [[slow-headers ms=3000]]' }, { text: 'slow 2 [[429 retry-after=2]]' }, { text: 'slow 3 [[slow-headers ms=3000]]' }],
-			onStarted: (cancel) =>
-				setTimeout(() => {
-					cancelledAt = Date.now();
-					cancel();
-				}, 300),
-		});
-		await run;
-		await new Promise((resolve) => setTimeout(resolve, 150));
-		expect(cancelledAt).toBeGreaterThan(0);
-		const slow = emulator.requests.filter((r) => (r.body as { messages: Array<{ content: string }> }).messages[0].content.includes('slow-headers'));
-		expect(slow).toHaveLength(2);
-		for (const request of slow) expect(request.closedAt! - cancelledAt).toBeLessThan(100);
-		// The 429'd item was waiting to retry: nothing was sent after the cancel.
-		expect(emulator.requests.every((r) => r.receivedAt < cancelledAt)).toBe(true);
-	});
 
 	it('401 and 403 are not retried and point at the credential', async () => {
 		const json = await runSlierNode({ emulator, items: [{ text: 'x' }], continueOnFail: true, credentials: { apiKey: 'sk-revoked-key' } });
@@ -228,5 +190,19 @@ describe('a 200-item run with a random mix of faults and Continue On Fail', () =
 			}
 		});
 		expect(plan.filter((p) => p.failure).length).toBeGreaterThan(40);
+	});
+});
+
+describe('a plain answer cut mid-body', () => {
+	it('is retried like a reset before the response', async () => {
+		expect((await one('cut body [[cut-body times=1]]')).content).toBe('claude-2 answers “cut body” ✓');
+		expect(completions()).toBe(2);
+	});
+
+	it('fails as a network error after the retries when it keeps happening, saying the answer had started', async () => {
+		const json = await one('always cut [[cut-body]]', { options: { maxRetries: 1 } });
+		expect(json.error).toMatch(/^The connection to Slier at http:\/\/127\.0\.0\.1:\d+ broke while its answer was being read \(.+\) \(item 0\)$/);
+		expect(json.errorType).toBe('network');
+		expect(completions()).toBe(2);
 	});
 });

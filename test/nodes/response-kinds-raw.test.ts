@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 
 import type { SlierEmulator } from '../emulator/server';
 import { closeDispatcher } from '../../nodes/shared/transport/dispatcher';
+import { FINISH_GRACE_MS } from '../../nodes/shared/transport/sse';
 import { runSlierNode } from '../helpers/slier-node';
 import { startRawServer, type RawServer } from '../helpers/raw-server';
 
@@ -115,5 +116,57 @@ it('a stream event that is JSON but not an object is named as such, for a plain 
 		res.end(`${chunk(' Hi', null)}data: 42\n\n`);
 	});
 	expect(json).toEqual({ error: 'Slier sent a stream event that is not a JSON object: 42 (item 0)', errorType: 'stream_interrupted' });
+	expect(requests).toBe(1);
+});
+
+describe('stream events as servers really frame them', () => {
+	it('a `:` keep-alive comment before the first event, under application/json: read as a stream', async () => {
+		const { json, requests } = await both((res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(`: keep-alive\n\n${chunk(' Kept.', null)}${chunk(null, 'stop')}data: [DONE]\n\n`);
+		});
+		expect(json).toMatchObject({ content: 'Kept.', finishReason: 'stop' });
+		expect(requests).toBe(1);
+	});
+
+	it('a last event without the blank line that should end it still carries the end of the answer', async () => {
+		const { json } = await both((res) => {
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			// No [DONE], and the finish chunk lacks its "\n\n": the body simply ends after it.
+			res.end(`${chunk(' Almost', null)}${chunk(' there.', 'stop').trimEnd()}`);
+		});
+		expect(json).toMatchObject({ content: 'Almost there.', finishReason: 'stop' });
+	});
+
+	it('n = 2: a second choice that finishes more than the 1 s finish grace after the first is still whole', async () => {
+		const event = (index: number, content: string | null, finish: string | null) =>
+			`data: ${JSON.stringify({ id: 'c2', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index, delta: content === null ? {} : { content }, finish_reason: finish }] })}\n\n`;
+		reply = (res) => {
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.write(event(1, ' Second', null) + event(0, ' First.', 'stop'));
+			// The second choice goes on after twice the grace, and nothing is sent meanwhile.
+			setTimeout(() => res.end(`${event(1, ' too.', 'stop')}data: [DONE]\n\n`), 2 * FINISH_GRACE_MS).unref();
+		};
+		const { items } = await runSlierNode({
+			emulator: { url: server.url, apiKey: KEY } as SlierEmulator,
+			items: [{ text: 'hi' }],
+			parameters: { stream: true, options: { maxRetries: 0, timeout: 20_000 } },
+			continueOnFail: true,
+		});
+		expect(items[0].json).toMatchObject({ content: 'First.', finishReason: 'stop' });
+		expect(items[0].json.choices).toEqual([
+			expect.objectContaining({ index: 0, content: 'First.', finishReason: 'stop' }),
+			expect.objectContaining({ index: 1, content: 'Second too.', finishReason: 'stop' }),
+		]);
+	});
+});
+
+it('a 204 No Content that names text/event-stream is an empty answer from the Base URL, not a stream that ended early', async () => {
+	const { json, requests } = await both((res) => {
+		res.writeHead(204, { 'content-type': 'text/event-stream' });
+		res.end();
+	});
+	expect(json.errorType).toBe('not_found');
+	expect(String(json.error)).toMatch(/^The Base URL did not answer like the Slier API: it sent no content \(HTTP 204/);
 	expect(requests).toBe(1);
 });

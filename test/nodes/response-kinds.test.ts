@@ -1,6 +1,7 @@
 import type { INodeParameters, StructuredChunk } from 'n8n-workflow';
 
-import { jsonOf, runSlierNode } from '../helpers/slier-node';
+import { chatCompletion, useRawServer } from '../helpers/raw-server';
+import { jsonOf, runOne, runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
@@ -181,5 +182,93 @@ describe('class 8: errors named by their cause', () => {
 		expect(error?.description).toBe(
 			'It was not retried: the same server would send the same response. Check the Base URL in the Slier API credential, and any proxy between n8n and Slier.',
 		);
+	});
+});
+
+/**
+ * What a gateway may send with HTTP 200: an answer with extra members, the API's error object
+ * instead of an answer, or no usable answer at all. An answer is an answer; a documented error
+ * is read as that error; a body that is no API answer at all means the Base URL points elsewhere
+ * (`not_found`); an API answer without its parts is Slier's fault (`server_error`). Having been
+ * answered, none of them is retried.
+ */
+const KEY = 'sk-raw-unusual-2xx-0001';
+let body = '';
+const server = useRawServer((_req, res) => {
+	res.writeHead(200, { 'content-type': 'application/json' });
+	res.end(body);
+});
+
+async function answered(withBody: string, stream = false) {
+	body = withBody;
+	const before = server.requests;
+	const item = await runOne({ emulator: { url: server.url, apiKey: KEY }, parameters: { stream, options: { maxRetries: 2 } } });
+	return { item, requests: server.requests - before };
+}
+
+describe('a 200 that carries an answer', () => {
+	it('is the answer even when the body also has an error member (a gateway warning)', async () => {
+		const { item } = await answered(chatCompletion(' Fine.', { error: { message: 'upstream warning: cache miss' } }));
+		expect(item).toMatchObject({ content: 'Fine.', finishReason: 'stop' });
+	});
+
+	it('is the answer when a streaming request is answered with plain JSON', async () => {
+		const { item } = await answered(chatCompletion(' Plain.'), true);
+		expect(item).toMatchObject({ content: 'Plain.', finishReason: 'stop' });
+	});
+});
+
+describe('an error object sent with HTTP 200', () => {
+	it('the content filter without a status in it is the filtered item', async () => {
+		const filter = { error: { message: 'This content may violate our content policy.', reason: 'content_filter', param: 'prompt' } };
+		const { item } = await answered(JSON.stringify(filter));
+		expect(item).toMatchObject({ filtered: true, filter: { reason: 'content_filter', param: 'prompt' } });
+	});
+
+	it('any other error without a status is server_error, said as such, and not retried', async () => {
+		const { item, requests } = await answered(JSON.stringify({ error: { message: 'gateway overloaded' } }));
+		expect(item).toEqual({ error: 'Slier sent an error instead of an answer (HTTP 200): gateway overloaded (item 0)', errorType: 'server_error' });
+		expect(requests).toBe(1);
+	});
+
+	it('the documented content-filter body gives the filtered item, streamed or not', async () => {
+		for (const stream of [false, true]) {
+			expect(await one('gateway [[error-200]]', { stream })).toMatchObject({
+				content: null,
+				filtered: true,
+				finishReason: 'content_filter',
+				filter: { reason: 'content_filter', param: 'prompt' },
+			});
+		}
+	});
+
+	it('any other error object is that error; a 5xx one is retried as a 5xx', async () => {
+		expect((await one('gateway [[error-200 reason=overloaded]]')).error).toBe(
+			'Slier sent an error instead of an answer (HTTP 200): Upstream trouble (overloaded). (item 0)',
+		);
+		expect(completions()).toBe(1);
+		emulator.reset();
+		expect((await one('gateway [[error-200 reason=overloaded status=503]]', { options: { maxRetries: 1 } })).error).toBe(
+			'Slier had a server error (HTTP 503) after 1 retry: Upstream trouble (overloaded). (item 0)',
+		);
+		expect(completions()).toBe(2);
+	});
+});
+
+describe('a 200 without a usable answer is not retried', () => {
+	it.each([
+		['a body that is not JSON', '<html>Bad gateway</html>', /^The Base URL did not answer like the Slier API: it sent "Bad gateway"/],
+		['an empty body', '', /^The Base URL did not answer like the Slier API: it sent an empty response \(HTTP 200, application\/json\)/],
+	])('%s: the Base URL is not the API (not_found)', async (_name, withBody, message) => {
+		const { item, requests } = await answered(withBody);
+		expect(item.errorType).toBe('not_found');
+		expect(String(item.error)).toMatch(message);
+		expect(requests).toBe(1);
+	});
+
+	it('JSON of the API with no choices is server_error', async () => {
+		const { item, requests } = await answered(JSON.stringify({ id: 'x', object: 'chat.completion' }));
+		expect(item.errorType).toBe('server_error');
+		expect(requests).toBe(1);
 	});
 });

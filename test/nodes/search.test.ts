@@ -107,3 +107,17 @@ describe('Slier Search through WorkflowExecute', () => {
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 });
+
+describe('units are not citations', () => {
+	const text = 'The lake covers 25 km² and holds 3 m³ per second¹. Sources agree².';
+
+	it('reads [1, 2] and keeps the powers when stripping', async () => {
+		const plain = (await search([{ text: `${text} [[verbatim]]` }], {}, true)).items[0].json;
+		expect(plain).toMatchObject({ content: text, citations: [1, 2] });
+		const stripped = (await search([{ text: `${text} [[verbatim]]` }], { stream: true, options: { stripCitations: true } }, true)).items[0].json;
+		expect(stripped).toMatchObject({
+			content: 'The lake covers 25 km² and holds 3 m³ per second. Sources agree.',
+			citations: [1, 2],
+		});
+	});
+});

@@ -1,5 +1,7 @@
 import type { INodeParameters, StructuredChunk } from 'n8n-workflow';
 
+import type { SlierEmulator } from '../emulator/server';
+import { chatEvent, startRawServer } from '../helpers/raw-server';
 import { runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -45,6 +47,30 @@ describe("forwarding a streamed answer to n8n's streaming response", () => {
 		const { chunks, item } = await streamed('x [[stream-error after=2]]', { stream: true });
 		expect(chunks.map((c) => c.type)).toEqual(['begin', 'item', 'item', 'error', 'end']);
 		expect(chunks[3].content).toBe(item.error);
+	});
+
+	it('a content filter error mid-stream: the chat still gets all the text that had arrived, letters held back for key redaction too', async () => {
+		// The text ends in "s", which could begin the API key: the redaction holds it back until the
+		// stream ends; the filter's error event ends it, and that text must still reach the chat.
+		const server = await startRawServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			res.write(chatEvent(' Two answers'));
+			res.end(`data: ${JSON.stringify({ error: { message: 'Filtered.', reason: 'content_filter', param: 'prompt' } })}\n\n`);
+		});
+		try {
+			const chunks: StructuredChunk[] = [];
+			const { items } = await runSlierNode({
+				emulator: { url: server.url, apiKey: 'sk-raw-stream-filter-01' } as SlierEmulator,
+				items: [{ text: 'x' }],
+				parameters: { stream: true, options: { onContentFilter: 'output' } },
+				continueOnFail: true,
+				onChunk: (chunk) => chunks.push(chunk),
+			});
+			expect(items[0].json).toMatchObject({ filtered: true, content: 'Two answers' });
+			expect(chunks.filter((c) => c.type === 'item').map((c) => c.content).join('').trim()).toBe('Two answers');
+		} finally {
+			await server.close();
+		}
 	});
 
 	it('sends nothing when the Stream option is off (n8n shows the final item)', async () => {

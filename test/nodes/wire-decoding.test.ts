@@ -1,6 +1,10 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ServerResponse } from 'node:http';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { runSlierNode } from '../helpers/slier-node';
+import { chatCompletion, chatEvent, pause, type RawHandler, startRawServer } from '../helpers/raw-server';
+import { runOne, runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
 /**
@@ -127,5 +131,87 @@ describe('charsets other than UTF-8', () => {
 	it('an error body in utf-16le is read for its message', async () => {
 		const json = await one('down [[status code=503]] [[charset name=utf-16le]]', { options: { maxRetries: 0 } });
 		expect(json.error).toBe('Slier had a server error (HTTP 503) after 0 retries: The server had an error (503). (item 0)');
+	});
+});
+
+/**
+ * Raw servers for what the emulator cannot show: bytes that really arrive in pieces (written
+ * apart, with Nagle off, and counted as the client's reads through undici's diagnostics channel),
+ * stacked codings and a quoted charset label.
+ */
+describe('on the wire, byte by byte', () => {
+	const KEY = 'sk-raw-wire-decoding-01';
+	/** Body chunks undici handed to the reader, for requests to the raw server. */
+	let reads = 0;
+	const onChunk = () => void reads++;
+	beforeAll(() => subscribe('undici:request:bodyChunkReceived', onChunk));
+	afterAll(() => unsubscribe('undici:request:bodyChunkReceived', onChunk));
+
+	async function against(handler: RawHandler, stream: boolean) {
+		const server = await startRawServer(handler);
+		try {
+			reads = 0;
+			return await runOne({ emulator: { url: server.url, apiKey: KEY }, parameters: { stream, options: { maxRetries: 0 } } });
+		} finally {
+			await server.close();
+		}
+	}
+
+	/** Writes `bytes` in `size`-byte pieces, each its own TCP segment, with a pause between. */
+	async function writeApart(res: ServerResponse, bytes: Buffer, size: number): Promise<void> {
+		res.socket?.setNoDelay(true);
+		for (let at = 0; at < bytes.length && !res.destroyed; at += size) {
+			res.write(bytes.subarray(at, at + size));
+			await pause(5);
+		}
+		res.end();
+	}
+
+	const TEXT = 'Grüße ✓ 日本語 😀';
+
+	it.each(modes)('utf-16le in 3-byte pieces that arrive apart (%s): every character whole', async (_mode, stream) => {
+		const json = await against(async (_req, res) => {
+			res.writeHead(200, { 'content-type': `${stream ? 'text/event-stream' : 'application/json'}; charset=utf-16le` });
+			const body = stream ? `${chatEvent(TEXT, 'stop')}data: [DONE]\n\n` : chatCompletion(TEXT);
+			await writeApart(res, Buffer.from(body, 'utf16le'), 3);
+		}, stream);
+		expect(json.content).toBe(TEXT);
+		// The pieces reached the client apart, so characters were split between its reads.
+		expect(reads).toBeGreaterThan(20);
+	});
+
+	it('a UTF-8 stream in 1-byte pieces that arrive apart: every character whole', async () => {
+		const json = await against(async (_req, res) => {
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			await writeApart(res, Buffer.from(`${chatEvent(TEXT, 'stop')}data: [DONE]\n\n`), 1);
+		}, true);
+		expect(json.content).toBe(TEXT);
+		expect(reads).toBeGreaterThan(20);
+	});
+
+	it('content-encoding "gzip, br" (gzip applied first) is undone br first, then gzip', async () => {
+		const json = await against((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip, br' });
+			res.end(brotliCompressSync(gzipSync(chatCompletion(' Stacked.'))));
+		}, false);
+		expect(json).toMatchObject({ content: 'Stacked.', finishReason: 'stop' });
+	});
+
+	it('content-encoding "identity" (no coding at all, as some servers say it) reads as is, streamed or not', async () => {
+		for (const stream of [false, true]) {
+			const json = await against((_req, res) => {
+				res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json', 'content-encoding': 'identity' });
+				res.end(stream ? `${chatEvent(' As is.', 'stop')}data: [DONE]\n\n` : chatCompletion(' As is.'));
+			}, stream);
+			expect(json).toMatchObject({ content: 'As is.', finishReason: 'stop' });
+		}
+	});
+
+	it('a quoted charset label (charset="utf-16le") is read as that charset', async () => {
+		const json = await against((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json; charset="utf-16le"' });
+			res.end(Buffer.from(chatCompletion(TEXT), 'utf16le'));
+		}, false);
+		expect(json.content).toBe(TEXT);
 	});
 });

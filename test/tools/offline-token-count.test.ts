@@ -41,14 +41,13 @@ describe('token counting without the internet', () => {
 		expect(estimateTokens('a b c d e f')).toBe(6);
 	});
 
-	it('a map-reduce Summarization Chain with Slier Chat Model never reaches for the network and answers in well under 5 s', async () => {
+	it('a map-reduce Summarization Chain with Slier Chat Model never reaches for the network', async () => {
 		const realFetch = globalThis.fetch;
 		const fetched: string[] = [];
 		globalThis.fetch = (async (input: unknown) => {
 			fetched.push(String(input));
 			throw new Error('no internet here');
 		}) as typeof fetch;
-		const started = Date.now();
 		try {
 			const { run } = await runUnderAiNode({
 				emulator,
@@ -63,8 +62,9 @@ describe('token counting without the internet', () => {
 		} finally {
 			globalThis.fetch = realFetch;
 		}
+		// No fetch at all (the encoder's download is the only way a wait could come in): a time bound
+		// proved nothing more, and failed on a busy machine (12 s of module loading).
 		expect(fetched).toEqual([]);
-		expect(Date.now() - started).toBeLessThan(5000);
 		// Counted locally, both texts fit one request.
 		expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
 	});

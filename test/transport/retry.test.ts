@@ -1,6 +1,7 @@
 import { humanDuration } from '../../nodes/shared/transport/format';
 import { MAX_TIMER_MS } from '../../nodes/shared/node/settings';
-import { backoffDelay, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
+import { SlierError } from '../../nodes/shared/transport/errors';
+import { backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
 
 describe('retry timing', () => {
 	it('reads retry-after-ms first, then retry-after in seconds or as an HTTP date', () => {
@@ -52,5 +53,21 @@ describe('retry timing', () => {
 		spy.mockRestore();
 		controller.abort();
 		await expect(sleeping).rejects.toThrow('canceled');
+	});
+});
+
+describe('the retry-after cap at its edge', () => {
+	/** A 429 asking for `retryAfterMs`: the error's facts set by hand (its words are not needed here). */
+	const limited = (retryAfterMs: number) => {
+		const error = new (SlierError as unknown as new (kind: string) => SlierError)('http');
+		Object.assign(error.details, { status: 429, retryAfterMs });
+		return error;
+	};
+
+	it('a retry-after of exactly the 60 s cap is waited for (retried); one millisecond more fails at once', () => {
+		expect(exceedsRetryAfterCap(limited(RETRY_AFTER_CAP_MS))).toBe(false);
+		expect(isRetryable(limited(RETRY_AFTER_CAP_MS))).toBe(true);
+		expect(exceedsRetryAfterCap(limited(RETRY_AFTER_CAP_MS + 1))).toBe(true);
+		expect(isRetryable(limited(RETRY_AFTER_CAP_MS + 1))).toBe(false);
 	});
 });

@@ -176,39 +176,3 @@ describe('transport: broken streams are never passed off as answers', () => {
 		expect(answer).toMatchObject({ filtered: true, finishReason: 'content_filter', content: 'claude-2 answers “filtered' });
 	});
 });
-
-describe('transport: timeouts and cancelling', () => {
-	it('times out slow headers, without retrying', async () => {
-		const error = await failure(() => chat('slow [[slow-headers ms=1500]]', false, { timeoutMs: 300 }));
-		expect(error.kind).toBe('timeout');
-		expect(said(error)).toBe('Slier did not answer within 0.3 seconds');
-		expect(completions()).toBe(1);
-	});
-
-	it('times out a stream that goes silent', async () => {
-		const error = await failure(() => chat('idle [[idle after=2 ms=1500]]', true, { timeoutMs: 300 }));
-		expect(error.kind).toBe('timeout');
-		expect(said(error)).toMatch(/^The stream was interrupted after 17 characters of the answer had arrived: .*silent for longer than 0.3 seconds/);
-	});
-
-	it('aborts an in-flight request within 100 ms of the cancel', async () => {
-		const controller = new AbortController();
-		const started = Date.now();
-		setTimeout(() => controller.abort(), 200);
-		const error = await failure(() => chat('slow [[slow-headers ms=3000]]', false, { signal: controller.signal }));
-		expect(error.kind).toBe('aborted');
-		expect(Date.now() - started).toBeLessThan(300);
-		expect(completions()).toBe(1);
-	});
-
-	it('stops waiting for a retry at once when cancelled, and sends nothing more', async () => {
-		const controller = new AbortController();
-		const started = Date.now();
-		setTimeout(() => controller.abort(), 150);
-		const error = await failure(() => chat('limited [[429 retry-after=30]]', false, { signal: controller.signal, timeoutMs: 60_000 }));
-		expect(error.kind).toBe('aborted');
-		expect(Date.now() - started).toBeLessThan(250);
-		await new Promise((r) => setTimeout(r, 100));
-		expect(completions()).toBe(1);
-	});
-});

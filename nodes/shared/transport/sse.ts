@@ -55,8 +55,9 @@ export function readSse(body: Readable & AsyncIterable<Buffer>, idleMs: number):
 	let timer: NodeJS.Timeout | undefined;
 	/** Restarts the watchdog to fire `idleMs` after `since`. */
 	const armIdle = (since: number) => {
-		clearTimeout(timer);
+		// Once finishing, the timer is the finish grace: text after the finish must not cancel it.
 		if (!state.open || state.finishing) return;
+		clearTimeout(timer);
 		timer = setTimeout(() => body.destroy(idleError(idleMs, state.quietBytes)), Math.max(0, since + idleMs - Date.now()));
 	};
 	/** What the pull says about the event just handed over (at `handedAt`). */
