@@ -10,10 +10,13 @@ import type { N8nHost, RunOutput } from './n8n-host';
 
 const WORKFLOW_ID = 'slierE2Eitems001';
 
-/** Three leads: one answered with fenced JSON, one rate limited, one answered without JSON. */
+/**
+ * Three leads: one answered with fenced JSON, one rate limited for longer than its Timeout (a 429
+ * is waited through while the Timeout lasts), one answered without JSON.
+ */
 const LEADS = [
 	{ company: 'Acme', text: 'Facts:\n```json\n{"size": 120}\n``` [[verbatim]]' },
-	{ company: 'Busy', text: 'busy [[429 times=99 retry-after-ms=10]]' },
+	{ company: 'Busy', text: 'busy [[429 times=9999 retry-after-ms=50]]' },
 	{ company: 'Chatty', text: 'I would rather not say. [[verbatim]]' },
 ];
 
@@ -21,7 +24,7 @@ function itemsWorkflow() {
 	const slier = (stream: boolean) => ({
 		messages: { values: [{ role: 'user', content: '={{ $json.text }}' }] },
 		stream,
-		options: { includeInputFields: true, answerFormat: 'json', maxRetries: 0 },
+		options: { includeInputFields: true, answerFormat: 'json', maxRetries: 0, timeout: 3000 },
 	});
 	return workflow(
 		WORKFLOW_ID,

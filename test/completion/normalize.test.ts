@@ -7,6 +7,7 @@ describe('fromCompletion', () => {
 	it("the API reference's example becomes the answer: text trimmed, usage and scalars kept, raw untouched", () => {
 		expect(fromCompletion(CHAT_COMPLETION)).toEqual({
 			content: "I'm doing well, thanks for asking!",
+			reasoning: null, // the reference's models do not think
 			role: 'assistant',
 			finishReason: 'stop',
 			model: 'claude-2',
@@ -118,6 +119,7 @@ describe('the pieces of an answer', () => {
 		const raw = { error: { message: 'blocked', param: 'prompt', reason: 'content_filter', status: 400 } };
 		expect(fromFilterError({ reason: 'content_filter', param: 'prompt', apiMessage: 'blocked' }, raw)).toEqual({
 			content: null,
+			reasoning: null,
 			role: 'assistant',
 			finishReason: 'content_filter',
 			model: null,
