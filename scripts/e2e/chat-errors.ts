@@ -21,7 +21,7 @@ const CHAT_WEBHOOK = '5b1f7e2a-0001-4c6d-8e9f-0000000000aa';
 type Chunk = { type: string; content?: string; metadata?: { nodeId?: string; runIndex?: number } };
 
 /** Sends one chat message as the hosted chat does and returns its bubbles' text, as @n8n/chat renders them. */
-async function chat(host: N8nHost, sessionId: string, chatInput: string): Promise<string[]> {
+async function chatBubbles(host: N8nHost, sessionId: string, chatInput: string): Promise<string[]> {
 	const res = await request(`${host.url}/webhook/${CHAT_WEBHOOK}/chat`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', accept: 'text/plain' },
@@ -57,7 +57,13 @@ async function chatPageServed(host: N8nHost): Promise<void> {
 
 export async function chatErrorChecks(test: Test, host: N8nHost, emulator: SlierEmulator, n8nVersion: string): Promise<void> {
 	if (isN8n1(n8nVersion)) return; // no Slier Chat Model on n8n 1.x
-	await chatPageServed(host);
+	// Waited for inside the checks, so that SLIER_E2E_ONLY skipping them skips the wait too.
+	let served: Promise<void> | undefined;
+	const chat = async (...args: Parameters<typeof chatBubbles>) => {
+		served ??= chatPageServed(host);
+		await served;
+		return chatBubbles(...args);
+	};
 	const shows = (bubbles: string[], what: string, ...parts: Array<string | RegExp>) => {
 		const last = bubbles.at(-1) ?? '';
 		for (const part of parts) {
