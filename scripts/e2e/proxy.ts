@@ -12,11 +12,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { SlierEmulator } from '../../test/emulator/server';
+import { freePort } from '../../test/helpers/free-port';
 import { itemsOf, stopProcess, type N8nHost, type RunOutput } from './n8n-host';
 import { CREDENTIAL_ID } from './workflows';
 
@@ -84,13 +85,6 @@ function findSquid(): string | undefined {
 	return found && existsSync(found) ? found : undefined;
 }
 
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
-}
 
 /** Squid with its default access rules, on 127.0.0.1, logging into `dir`. */
 class Squid {

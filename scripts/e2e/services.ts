@@ -1,8 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { freePort } from '../../test/helpers/free-port';
+
+export { freePort };
 
 /**
  * A throw-away PostgreSQL from Debian's `postgresql` package for n8n's queue mode: its own data
@@ -22,16 +25,6 @@ export function postgresBinaries(): string | undefined {
 	return bin && existsSync(join(bin, 'postgres')) ? bin : undefined;
 }
 
-export async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 export async function startPostgres(bin: string): Promise<Postgres> {
 	const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+
+import { freePort } from './free-port';
 
 /**
  * A real redis-server (Debian's `redis-server` package) on a free 127.0.0.1 port, with no
@@ -28,16 +29,6 @@ export interface RedisServer {
 	restart(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 export async function startRedis(binary: string): Promise<RedisServer> {
 	const port = await freePort();
