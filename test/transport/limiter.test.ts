@@ -69,6 +69,29 @@ describe('AdaptiveLimiter', () => {
 		expect(limiter.limit).toBe(4);
 	});
 
+	it('a pause that ends between two readings of the clock still wakes its waiter (CI once hung here)', async () => {
+		// A clock that reads 1 ms later every time it is read: the reading that finds the pause
+		// still on and a later one that would time the wake-up differ. Timed from a second
+		// reading, the wake-up was "0 ms left": no timer, and the waiter slept until its item's
+		// Timeout.
+		// Whatever number of readings lies between the 429 and the next start, one of these pauses
+		// ends right between the two.
+		for (const retryAfterMs of [1, 2, 3, 4, 5, 6, 7, 8]) {
+			let clock = 1_000;
+			const limiter = new AdaptiveLimiter(8, () => clock++);
+			const release = await limiter.acquire();
+			release({ kind: 'rate-limited', retryAfterMs });
+			let timer: NodeJS.Timeout | undefined;
+			const hung = new Promise((resolve) => (timer = setTimeout(resolve, 1_000, `still waiting 1 s after a ${retryAfterMs} ms pause`)));
+			const woke = limiter.acquire().then((next) => {
+				next({ kind: 'ok' });
+				return 'started';
+			});
+			expect(await Promise.race([woke, hung])).toBe('started');
+			clearTimeout(timer);
+		}
+	});
+
 	it('wakes a waiter with an error when its execution is cancelled', async () => {
 		const limiter = new AdaptiveLimiter(1);
 		const held = await limiter.acquire();

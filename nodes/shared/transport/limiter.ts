@@ -49,14 +49,18 @@ export class AdaptiveLimiter implements Gate {
 	private provenLevel = 0;
 	/** A success came after the last 429 (true before any 429). */
 	private successSinceRejection = true;
-	private lastActive = Date.now();
+	private lastActive: number;
 	/** What held before the current run of 429s, to undo it if they were no concurrency cap. */
 	private storm: { limit: number; throttled: boolean; soloRejected: boolean } | undefined;
 	private readonly waiting: Array<() => void> = [];
 	private wakeTimer: NodeJS.Timeout | undefined;
 
-	constructor(private readonly max: number) {
+	constructor(
+		private readonly max: number,
+		private readonly now: () => number = Date.now,
+	) {
 		this.current = Math.max(1, max);
+		this.lastActive = now();
 	}
 
 	get limit(): number {
@@ -75,18 +79,18 @@ export class AdaptiveLimiter implements Gate {
 	}
 
 	/** True when nothing is in flight or waiting and nothing happened for `IDLE_EVICT_MS`. */
-	isIdle(now = Date.now()): boolean {
+	isIdle(now = this.now()): boolean {
 		return this.inFlight === 0 && this.waiting.length === 0 && now - this.lastActive >= IDLE_EVICT_MS;
 	}
 
 	async acquire(signal?: AbortSignal): Promise<Release> {
-		while (!this.canStart()) {
+		for (let pause = this.pauseLeft(); pause > 0 || this.inFlight >= this.current; pause = this.pauseLeft()) {
 			if (signal?.aborted) throw abortedError();
-			await this.wait(signal);
+			await this.wait(pause, signal);
 		}
 		if (signal?.aborted) throw abortedError();
 		const level = ++this.inFlight;
-		this.lastActive = Date.now();
+		this.lastActive = this.now();
 		let released = false;
 		return (outcome) => {
 			if (released) return;
@@ -94,13 +98,18 @@ export class AdaptiveLimiter implements Gate {
 			this.feedback(outcome, level);
 			// Freed at once: the transport releases only after undici has pooled the connection.
 			this.inFlight--;
-			this.lastActive = Date.now();
+			this.lastActive = this.now();
 			this.wakeAll();
 		};
 	}
 
-	private canStart(): boolean {
-		return this.inFlight < this.current && Date.now() >= this.pausedUntil;
+	/**
+	 * How long new attempts are still held back, read once per check: the wake-up timer is set
+	 * from the same reading that found the pause, so a clock that ticks past the pause's end
+	 * between two readings cannot leave a waiter with no timer (asleep until its Timeout).
+	 */
+	private pauseLeft(): number {
+		return Math.max(0, this.pausedUntil - this.now());
 	}
 
 	/** `level`: attempts in flight when this one started, itself included. */
@@ -125,7 +134,7 @@ export class AdaptiveLimiter implements Gate {
 			// burst over the cap is answered by the lower limit alone.
 			if (outcome.retryAfterMs && (this.inFlight <= 1 || repeated)) {
 				const pause = Math.min(outcome.retryAfterMs, RETRY_AFTER_CAP_MS);
-				this.pausedUntil = Math.max(this.pausedUntil, Date.now() + pause);
+				this.pausedUntil = Math.max(this.pausedUntil, this.now() + pause);
 			}
 			return;
 		}
@@ -150,8 +159,11 @@ export class AdaptiveLimiter implements Gate {
 		}
 	}
 
-	/** Resolves when a slot may be free, or at once when `signal` aborts (every waiter of it). */
-	private wait(signal?: AbortSignal): Promise<void> {
+	/**
+	 * Resolves when a slot may be free: after `pause` ms when paused, or when an attempt is
+	 * released; at once when `signal` aborts (every waiter of it).
+	 */
+	private wait(pause: number, signal?: AbortSignal): Promise<void> {
 		return new Promise((resolve) => {
 			const done = () => {
 				signal?.removeEventListener('abort', done);
@@ -159,18 +171,17 @@ export class AdaptiveLimiter implements Gate {
 			};
 			this.waiting.push(done);
 			signal?.addEventListener('abort', done, { once: true });
-			this.scheduleWake();
+			if (pause > 0) this.scheduleWake(pause);
 		});
 	}
 
-	/** While paused, wake the waiters when the pause ends. */
-	private scheduleWake(): void {
-		const delay = this.pausedUntil - Date.now();
-		if (delay <= 0 || this.wakeTimer) return;
+	/** While paused, wake the waiters when the pause ends (they check again, and may wait on). */
+	private scheduleWake(pause: number): void {
+		if (this.wakeTimer) return;
 		this.wakeTimer = setTimeout(() => {
 			this.wakeTimer = undefined;
 			this.wakeAll();
-		}, Math.min(delay, RETRY_AFTER_CAP_MS));
+		}, Math.min(pause, RETRY_AFTER_CAP_MS));
 	}
 
 	private wakeAll(): void {
