@@ -53,6 +53,13 @@ describe('the lenient call reader', () => {
 		expect(readCalls('```json\n{"name": "deploy", "arguments": {"env": "prod"}}\n```', SPECS).calls).toEqual([]);
 	});
 
+	it('keeps the id the model gave a call (Mistral [CALL_ID]), and gives a repeated id a fresh one', () => {
+		const { calls } = readCalls('[TOOL_CALLS]Calculator[CALL_ID]a1b2c3d4e[ARGS]{"input": "1+1"}Calculator[CALL_ID]a1b2c3d4e[ARGS]{"input": "2+2"}', SPECS);
+		const ids = checkCalls(calls, SPECS).calls!.map((call) => call.id);
+		expect(ids[0]).toBe('a1b2c3d4e');
+		expect(ids[1]).toMatch(/^call_[\w-]+$/);
+	});
+
 	it('says what is wrong: an unknown tool, broken JSON, a missing or mistyped argument', () => {
 		expect(read('<tool_call>{"name": "Calc2", "arguments": {}}</tool_call>').problems).toEqual(['there is no tool named "Calc2"; the tools are: Calculator, Slier_Search']);
 		expect(read('<tool_call>{"name": "Calculator", "arguments": {"input": "1"</tool_call>').problems).toEqual(['the call could not be read as JSON: {"name": "Calculator", "arguments": {"input": "1"']);
