@@ -1,6 +1,6 @@
 import { LangchainChatModelAdapter } from '@n8n/ai-utilities';
 
-import { fitStructuredOutput } from '../../nodes/LmChatSlier/structured-output';
+import { fitStructuredOutput, readStructured } from '../../nodes/LmChatSlier/structured-output';
 import { callDirective } from '../emulator/tool-models';
 import { runUnderAiNode } from '../harness/ai-node-run';
 import { EvaluationMetricStandIn } from '../harness/evaluation-metric';
@@ -184,6 +184,19 @@ describe('structured output (n8n’s Evaluation node, Correctness)', () => {
 	it('a model that answers in prose fails with what it said', async () => {
 		const { error } = await evaluate(`84 [[reply b64=${b64('They match, I would say.')}]]`);
 		expect(error?.message).toBe('Failed to evaluate correctness. Error from language model: The model answered without the "extract" call the AI node asked for: They match, I would say.');
+	});
+
+	it('a lone call under another name is read as the structured answer; among several such calls none is guessed, the JSON the model wrote is read', () => {
+		const schema = { type: 'object', properties: { score: { type: 'integer' } } };
+		expect(readStructured({ content: '', tool_calls: [{ name: 'grade', args: { score: 4 } }] }, 'extract', schema)).toEqual({ score: 4 });
+		const several = [
+			{ name: 'grade', args: { score: 1 } },
+			{ name: 'lookup', args: { query: 'score' } },
+		];
+		expect(readStructured({ content: 'My grade: {"score": 5}', tool_calls: several }, 'extract', schema)).toEqual({ score: 5 });
+		expect(() => readStructured({ content: 'I cannot decide.', tool_calls: several }, 'extract', schema)).toThrow(
+			'The model answered without the "extract" call the AI node asked for: I cannot decide.',
+		);
 	});
 
 	it('an adapter that brings its own withStructuredOutput is left alone; LangChain’s default is replaced', () => {
