@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { AdaptiveLimiter, type Release } from '../../nodes/shared/transport/limiter';
 import { QueueGate, type SharedLimitEvent } from '../../nodes/shared/transport/shared-limit/queue-gate';
 import { limitId } from '../../nodes/shared/transport/shared-limit/queue-limit';
+import { redisSettings } from '../../nodes/shared/transport/shared-limit/redis-settings';
 import { connect, limitKeys, type LimitStore } from '../../nodes/shared/transport/shared-limit/redis-store';
 import { startEmulator, type SlierEmulator } from '../emulator/server';
 import { redisBinary, startRedis, type RedisServer } from '../helpers/redis-server';
@@ -37,6 +38,22 @@ describe('regular mode (one process)', () => {
 		expect(await run('regular')).toEqual([]);
 		// The same run in queue mode does load them (so the check above can fail).
 		expect((await run('queue')).some((file) => file.startsWith('ioredis'))).toBe(true);
+	});
+});
+
+describe("n8n's Redis settings (QUEUE_BULL_REDIS_*), read as n8n reads them", () => {
+	it('takes 1 and 0 for true and false, as it takes true and false', () => {
+		const on = redisSettings({ QUEUE_BULL_REDIS_TLS: '1', QUEUE_BULL_REDIS_DUALSTACK: '1', QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE: '0' });
+		expect(on).toMatchObject({ tls: true, dualStack: true, tlsRejectUnauthorized: false });
+		const off = redisSettings({ QUEUE_BULL_REDIS_TLS: '0', QUEUE_BULL_REDIS_DUALSTACK: 'false', QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE: 'TRUE' });
+		expect(off).toMatchObject({ tls: false, dualStack: false, tlsRejectUnauthorized: true });
+	});
+
+	it('drops one pair of matching quotes around a value; quotes that do not pair are part of it (a password may start and end with them)', () => {
+		expect(redisSettings({ QUEUE_BULL_REDIS_PASSWORD: ' "s3cret" ' }).password).toBe('s3cret');
+		expect(redisSettings({ QUEUE_BULL_REDIS_PASSWORD: "'s3cret'" }).password).toBe('s3cret');
+		expect(redisSettings({ QUEUE_BULL_REDIS_PASSWORD: '\'s3"cret"' }).password).toBe('\'s3"cret"');
+		expect(redisSettings({ QUEUE_BULL_REDIS_PASSWORD: '"s3cret\'' }).password).toBe('"s3cret\'');
 	});
 });
 
