@@ -5,8 +5,9 @@ import { promisify } from 'node:util';
 import Redis from 'ioredis';
 
 import { AdaptiveLimiter, type Release } from '../../nodes/shared/transport/limiter';
-import { QueueGate, type SharedLimitEvent } from '../../nodes/shared/transport/shared-limit/queue-gate';
-import { limitId } from '../../nodes/shared/transport/shared-limit/queue-limit';
+import { QueueGate, type QueueGateTiming, type SharedLimitEvent } from '../../nodes/shared/transport/shared-limit/queue-gate';
+import { limitId, queueGate } from '../../nodes/shared/transport/shared-limit/queue-limit';
+import { redisSettings } from '../../nodes/shared/transport/shared-limit/redis-settings';
 import { connect, limitKeys, type LimitStore } from '../../nodes/shared/transport/shared-limit/redis-store';
 import { startEmulator, type SlierEmulator } from '../emulator/server';
 import { redisBinary, startRedis, type RedisServer } from '../helpers/redis-server';
@@ -24,6 +25,12 @@ jest.setTimeout(60_000);
 const KEY = 'sk-shared-limit-test-key';
 const child = join(__dirname, 'child.ts');
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** `promise`, or a rejection once `ms` passed without it (a hang shows as a failure, not a stuck test). */
+const within = <T>(ms: number, promise: Promise<T>): Promise<T> => {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms)));
+	return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+};
 
 describe('regular mode (one process)', () => {
 	it('loads nothing of the Redis side: neither ioredis nor the queue-mode modules', async () => {
@@ -37,6 +44,22 @@ describe('regular mode (one process)', () => {
 		expect(await run('regular')).toEqual([]);
 		// The same run in queue mode does load them (so the check above can fail).
 		expect((await run('queue')).some((file) => file.startsWith('ioredis'))).toBe(true);
+	});
+});
+
+describe("n8n's Redis settings (QUEUE_BULL_REDIS_*), read as n8n reads them", () => {
+	it('takes 1 and 0 for true and false, as it takes true and false', () => {
+		const on = redisSettings({ QUEUE_BULL_REDIS_TLS: '1', QUEUE_BULL_REDIS_DUALSTACK: '1', QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE: '0' });
+		expect(on).toMatchObject({ tls: true, dualStack: true, tlsRejectUnauthorized: false });
+		const off = redisSettings({ QUEUE_BULL_REDIS_TLS: '0', QUEUE_BULL_REDIS_DUALSTACK: 'false', QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE: 'TRUE' });
+		expect(off).toMatchObject({ tls: false, dualStack: false, tlsRejectUnauthorized: true });
+	});
+
+	it('drops one pair of matching quotes around a value; quotes that do not pair are part of it (a password may start and end with them)', () => {
+		expect(redisSettings({ QUEUE_BULL_REDIS_PASSWORD: ' "s3cret" ' }).password).toBe('s3cret');
+		expect(redisSettings({ QUEUE_BULL_REDIS_PASSWORD: "'s3cret'" }).password).toBe('s3cret');
+		expect(redisSettings({ QUEUE_BULL_REDIS_PASSWORD: '\'s3"cret"' }).password).toBe('\'s3"cret"');
+		expect(redisSettings({ QUEUE_BULL_REDIS_PASSWORD: '"s3cret\'' }).password).toBe('"s3cret\'');
 	});
 });
 
@@ -84,16 +107,22 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 		return JSON.parse(stdout.trim().split('\n').pop()!) as { answered: number; shared: boolean; events: unknown[] };
 	};
 
-	/** A gate in this process, with short timings so the tests are quick. */
-	const gate = (events: SharedLimitEvent[] = []) => {
-		const store = connect(require('ioredis'), { ...settings(), port: redis.port }, { cap: 60_000, rounds: 8, start: 8 });
-		stores.push(store);
-		const made = new QueueGate(store, keys(), new AdaptiveLimiter(64), 64, (event) => events.push(event), {
+	/** A connection to the test's Redis, as a worker of its own makes it. */
+	const store = () => {
+		const made = connect(require('ioredis'), { ...settings(), port: redis.port }, { cap: 60_000, rounds: 8, start: 8 });
+		stores.push(made);
+		return made;
+	};
+
+	/** A gate in this process, with short timings so the tests are quick (`through` may watch its Redis calls). */
+	const gate = (events: SharedLimitEvent[] = [], timing: Partial<QueueGateTiming> = {}, through: (store: LimitStore) => LimitStore = (s) => s) => {
+		const made = new QueueGate(through(store()), keys(), new AdaptiveLimiter(64), 64, (event) => events.push(event), {
 			leaseTtlMs: 1_000,
 			renewEveryMs: 300,
 			boundMs: 100,
 			pollMs: 25,
 			probeEveryMs: 200,
+			...timing,
 		});
 		gates.push(made);
 		return made;
@@ -175,6 +204,112 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 		const release = await waiting;
 		expect(granted).toBe(true);
 		release({ kind: 'ok' });
+	});
+
+	it('while every shared slot is taken, a waiter asks Redis again at the poll interval or when a slot of this process frees, not in a busy loop', async () => {
+		await inspect.hset(keys().state, 'limit', 1, 'throttled', 1);
+		let asked = 0;
+		const g = gate([], { pollMs: 60_000 }, (real) => {
+			const counting = Object.create(real) as LimitStore;
+			counting.acquire = (...args) => {
+				asked++;
+				return real.acquire(...args);
+			};
+			return counting;
+		});
+		const holder = await g.acquire();
+		const waiting = g.acquire();
+		await tick(300);
+		// Granted once, refused once: the next ask waits for the poll (a minute here) or a freed slot.
+		expect(asked).toBe(2);
+		holder({ kind: 'ok' });
+		(await within(5_000, waiting))({ kind: 'ok' });
+		expect(asked).toBe(3);
+	});
+
+	it('an execution cancelled before it asks takes no slot: refused at once, nothing held in Redis', async () => {
+		const g = gate();
+		const controller = new AbortController();
+		controller.abort();
+		await expect(within(5_000, g.acquire(controller.signal))).rejects.toMatchObject({ kind: 'aborted' });
+		await tick(100);
+		expect(await inspect.zcard(keys().leases)).toBe(0);
+	});
+
+	it('a waiter cancelled while first in line takes no slot: the next one gets the slot the holder frees', async () => {
+		await inspect.hset(keys().state, 'limit', 1, 'throttled', 1);
+		const g = gate();
+		const holder = await g.acquire();
+		const controller = new AbortController();
+		const cancelled = g.acquire(controller.signal);
+		await tick(100);
+		controller.abort();
+		await expect(cancelled).rejects.toMatchObject({ kind: 'aborted' });
+		holder({ kind: 'ok' });
+		const next = await within(5_000, g.acquire());
+		expect(await inspect.zcard(keys().leases)).toBe(1);
+		next({ kind: 'ok' });
+	});
+
+	it('a slot released twice counts once: the shared limit learns one success, not two', async () => {
+		const g = gate();
+		const release = await g.acquire();
+		release({ kind: 'ok' });
+		release({ kind: 'ok' });
+		// This acquire reaches Redis after both releases (one connection, in order).
+		const next = await g.acquire();
+		expect(await inspect.hget(keys().state, 'limit')).toBe('9');
+		next({ kind: 'ok' });
+	});
+
+	it("a 429 on a lone attempt pauses every worker for its retry-after: another worker's ask is told to wait", async () => {
+		const g = gate();
+		const release = await g.acquire();
+		release({ kind: 'rate-limited', retryAfterMs: 30_000 });
+		for (let i = 0; i < 100 && (await inspect.zcard(keys().leases)) > 0; i++) await tick(20);
+		const answer = await store().acquire(keys(), 'another-worker', 1_000, 64);
+		expect(answer.granted).toBe(false);
+		expect(answer.waitMs).toBeGreaterThan(0);
+		expect(answer.waitMs).toBeLessThanOrEqual(30_000);
+	});
+
+	it('429s with more in flight than a limit of 1 (a lease that lapsed meanwhile) keep the limit at 1, never 0 (which would refuse every worker)', async () => {
+		const s = store();
+		await inspect.hset(keys().state, 'limit', 1, 'throttled', 1);
+		// Another worker's attempt, in flight; ours took its slot first, but its lease lapsed (its worker stalled).
+		const [seconds] = await inspect.time();
+		await inspect.zadd(keys().leases, (Number(seconds) + 60) * 1000, 'other-worker');
+		await s.release(keys(), 'lapsed', 'rate-limited', 0, 1, 64);
+		expect(await inspect.hget(keys().state, 'limit')).toBe('1');
+		await s.release(keys(), 'other-worker', 'rate-limited', 0, 1, 64);
+		expect(await s.acquire(keys(), 'next', 1_000, 64)).toMatchObject({ granted: true, limit: 1 });
+	});
+
+	it('a worker keeps one gate per provider and key for all its runs, and makes a new one only with a new local limiter', async () => {
+		const saved = { host: process.env.QUEUE_BULL_REDIS_HOST, port: process.env.QUEUE_BULL_REDIS_PORT };
+		process.env.QUEUE_BULL_REDIS_HOST = '127.0.0.1';
+		process.env.QUEUE_BULL_REDIS_PORT = String(redis.port);
+		const made: QueueGate[] = [];
+		try {
+			const local = new AdaptiveLimiter(64);
+			made.push(queueGate(emulator.url, KEY, local) as QueueGate);
+			expect(made[0]).toBeInstanceOf(QueueGate);
+			made.push(queueGate(emulator.url, KEY, local) as QueueGate);
+			expect(made[1]).toBe(made[0]);
+			// The idle local limiter was dropped and made anew (limiter.ts): the gate follows it.
+			const renewed = new AdaptiveLimiter(64);
+			made.push(queueGate(emulator.url, KEY, renewed) as QueueGate);
+			expect(made[2]).not.toBe(made[0]);
+			expect(made[2].local).toBe(renewed);
+		} finally {
+			for (const [name, value] of [['QUEUE_BULL_REDIS_HOST', saved.host], ['QUEUE_BULL_REDIS_PORT', saved.port]] as const) {
+				if (value === undefined) delete process.env[name];
+				else process.env[name] = value;
+			}
+			for (const g of made) g.dispose();
+			// The module's one connection, reached through a gate (no worker ever closes it).
+			await (made[0] as unknown as { store?: LimitStore } | undefined)?.store?.close();
+		}
 	});
 
 	it('a paused Redis (every call hangs): one warning, the own limiter at once; resumed: shared again', async () => {

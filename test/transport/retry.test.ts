@@ -1,6 +1,7 @@
 import { humanDuration } from '../../nodes/shared/transport/format';
 import { MAX_TIMER_MS } from '../../nodes/shared/node/settings';
 import { SlierError } from '../../nodes/shared/transport/errors';
+import { RetryBudget } from '../../nodes/shared/transport/retry-budget';
 import { backoffDelay, exceedsRetryAfterCap, isRetryable, parseRetryAfter, RETRY_AFTER_CAP_MS, sleep } from '../../nodes/shared/transport/retry';
 
 describe('retry timing', () => {
@@ -69,5 +70,27 @@ describe('the retry-after cap at its edge', () => {
 		expect(isRetryable(limited(RETRY_AFTER_CAP_MS))).toBe(true);
 		expect(exceedsRetryAfterCap(limited(RETRY_AFTER_CAP_MS + 1))).toBe(true);
 		expect(isRetryable(limited(RETRY_AFTER_CAP_MS + 1))).toBe(false);
+	});
+});
+
+describe('the rate-limit budget at the end of the Timeout', () => {
+	/** A 429 asking for `retryAfterMs` (0: at once), as the client hands it to the budget. */
+	const limited = (retryAfterMs: number) => {
+		const error = new (SlierError as unknown as new (kind: string) => SlierError)('http');
+		Object.assign(error.details, { status: 429, retryAfterMs });
+		return error;
+	};
+
+	it('retries a 429 up to the last millisecond of the Timeout (counted from the first 429), not at its end', () => {
+		let now = 1_000_000;
+		const budget = new RetryBudget(0, 5_000, () => now);
+		expect(budget.next(limited(0))).toBe(0);
+		now += 4_999;
+		expect(budget.next(limited(0))).toBe(0);
+		// A retry now would start when the Timeout has ended: given up, with what was waited.
+		now += 1;
+		const last = limited(0);
+		expect(budget.next(last)).toBeUndefined();
+		expect(last.details).toMatchObject({ rateLimitWaitedMs: 5_000, rateLimitCount: 3 });
 	});
 });
