@@ -219,7 +219,9 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 		});
 		const holder = await g.acquire();
 		const waiting = g.acquire();
-		await tick(300);
+		// However slow this machine: wait for the waiter's first ask, then give a busy loop time to show.
+		for (let i = 0; i < 250 && asked < 2; i++) await tick(20);
+		await tick(200);
 		// Granted once, refused once: the next ask waits for the poll (a minute here) or a freed slot.
 		expect(asked).toBe(2);
 		holder({ kind: 'ok' });
