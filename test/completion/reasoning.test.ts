@@ -150,3 +150,8 @@ it('a thought in a field and a framed one are kept apart as paragraphs', () => {
 	expect(joinThoughts(' From the field. ', '\nFramed.\n')).toBe('From the field.\n\nFramed.');
 	expect(joinThoughts(null, ' ')).toBeNull();
 });
+
+it('a message with a different thought in each field gives the one in reasoning_content, the name DeepSeek set and most clients read', () => {
+	expect(readThought({ content: 'Answer.', reasoning: 'From reasoning.', reasoning_content: 'From reasoning_content.' })).toBe('From reasoning_content.');
+	expect(readThought({ content: 'Answer.', reasoning: 'From reasoning.' })).toBe('From reasoning.');
+});
