@@ -1,4 +1,4 @@
-import { splitThought, ThoughtSplitter } from '../../nodes/shared/completion/reasoning';
+import { joinThoughts, readThought, splitThought, ThoughtSplitter } from '../../nodes/shared/completion/reasoning';
 
 /**
  * Telling a model's thought from its answer, on the outputs public parser tests use:
@@ -97,4 +97,61 @@ it('a harmony header cut off by the end of the text is no part of the answer', (
 it('several harmony analysis messages are all thought', () => {
 	const text = '<|channel|>analysis<|message|>One.<|end|><|start|>assistant<|channel|>analysis<|message|>Two.<|end|><|start|>assistant<|channel|>final<|message|>Done.<|return|>';
 	expect(splitThought(text)).toEqual({ answer: 'Done.', thought: 'One.Two.' });
+});
+
+it('an answer that ends like the start of a tag keeps its last characters, streamed or not', () => {
+	for (const text of ['<', 'Put the smaller number left: 3 <']) {
+		expect(splitThought(text)).toEqual({ answer: text, thought: null });
+		for (const pieces of cuts(text)) expect({ pieces, ...stream(pieces, false) }).toEqual({ pieces, answer: text, thought: '' });
+	}
+});
+
+it('a thought block after several blank lines is still found', () => {
+	expect(splitThought('\n\n<think>Plan.</think>Answer.')).toEqual({ answer: 'Answer.', thought: 'Plan.' });
+	expect(splitThought(' \n \n<|START_THINKING|>Plan.<|END_THINKING|><|START_RESPONSE|>Answer.<|END_RESPONSE|>')).toEqual({ answer: 'Answer.', thought: 'Plan.' });
+});
+
+it('with Thought Starts Open, a second thought block is passed on as thought as it comes, and stays thought when cut off', () => {
+	const splitter = new ThoughtSplitter(true);
+	expect(splitter.push('First.</think>\n<think>Second')).toEqual({ answer: '', thought: 'First.Second' });
+	expect(splitter.flush()).toEqual({ answer: '', thought: '' });
+});
+
+it('a harmony header as long as the limit (256 characters), streamed, is still a header; a longer one is no header', () => {
+	const rest = '<|message|>Plan.<|end|><|start|>assistant<|channel|>final<|message|>Answer.<|return|>';
+	const header = (length: number) => '<|channel|>analysis'.padEnd(length, ' ');
+	expect(header(256)).toHaveLength(256);
+	expect(stream([header(256), rest], false)).toEqual({ answer: 'Answer.', thought: 'Plan.' });
+	const tooLong = stream([header(257), rest], false);
+	expect(tooLong.thought).toBe('');
+	expect(tooLong.answer.startsWith('<|channel|>analysis')).toBe(true);
+});
+
+it('a harmony answer in several messages (a commentary preamble, then the final one) loses the framing between them', () => {
+	const text = '<|channel|>commentary<|message|>Let me check.<|end|><|start|>assistant<|channel|>final<|message|>Done.<|return|>';
+	const split = splitThought(text);
+	expect(split.thought).toBeNull();
+	expect(split.answer).not.toContain('<|');
+	expect(split.answer.startsWith('Let me check.')).toBe(true);
+	expect(split.answer.endsWith('Done.')).toBe(true);
+});
+
+it('a thought of only blanks is no thought, and a thought is given without its surrounding blanks', () => {
+	expect(splitThought('<think>\n\n</think>Answer.')).toEqual({ answer: 'Answer.', thought: null });
+	expect(splitThought('<think>\nPlan.\n</think>Answer.')).toEqual({ answer: 'Answer.', thought: 'Plan.' });
+});
+
+it('an empty thought field does not hide a thought in the other one', () => {
+	expect(readThought({ content: 'Answer.', reasoning_content: '', reasoning: 'Plan.' })).toBe('Plan.');
+	expect(readThought({ content: 'Answer.', reasoning_content: '' })).toBeNull();
+});
+
+it('a thought in a field and a framed one are kept apart as paragraphs', () => {
+	expect(joinThoughts(' From the field. ', '\nFramed.\n')).toBe('From the field.\n\nFramed.');
+	expect(joinThoughts(null, ' ')).toBeNull();
+});
+
+it('a message with a different thought in each field gives the one in reasoning_content, the name DeepSeek set and most clients read', () => {
+	expect(readThought({ content: 'Answer.', reasoning: 'From reasoning.', reasoning_content: 'From reasoning_content.' })).toBe('From reasoning_content.');
+	expect(readThought({ content: 'Answer.', reasoning: 'From reasoning.' })).toBe('From reasoning.');
 });

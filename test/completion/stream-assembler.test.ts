@@ -137,6 +137,23 @@ describe('StreamAssembler', () => {
 		expect(assembler.finish().usage).toEqual({ promptTokens: 1, completionTokens: 2, totalTokens: 3 });
 	});
 
+	it('a thought sent under both field names (vLLM while reasoning_content was an alias, mlx-vlm) is one thought, and raw keeps both names as the completion object has them', () => {
+		const message = { role: 'assistant', content: 'Answer.', reasoning_content: 'Plan. More.', reasoning: 'Plan. More.' };
+		const body = { id: 'c1', object: 'chat.completion', created: 5, model: 'm', choices: [{ index: 0, message, finish_reason: 'stop' }] };
+		const { assembler, text } = assemble([
+			event({ role: 'assistant', reasoning_content: 'Plan.', reasoning: 'Plan.' }, null),
+			event({ reasoning_content: ' More.', reasoning: ' More.' }, null),
+			event({ content: 'Answer.' }, 'stop'),
+			'[DONE]',
+		]);
+		expect(text).toBe('Answer.');
+		const { raw, ...streamed } = assembler.finish();
+		const { raw: _plainRaw, ...plain } = fromCompletion(body);
+		expect(streamed).toEqual(plain);
+		expect(streamed.reasoning).toBe('Plan. More.');
+		expect(raw).toEqual(body);
+	});
+
 	it('native tool calls in the first choice reach the answer, their arguments joined across chunks', () => {
 		const call = (args: string, first: boolean) =>
 			event({ tool_calls: [{ index: 0, ...(first ? { id: 'call_1', type: 'function' } : {}), function: { ...(first ? { name: 'Weather' } : {}), arguments: args } }] }, null);

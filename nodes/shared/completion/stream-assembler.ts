@@ -35,9 +35,9 @@ export class StreamAssembler {
 	private rawUsage: unknown = undefined;
 	private chars = 0;
 	private readonly toolCalls = new ToolCallAssembler(); // native tool calls, when a model sends any
-	/** The first choice's thought sent in a field of its own, and that field's name (for `raw`). */
+	/** The first choice's thought sent in a field of its own, and the names it came under (for `raw`: a server may send it under both). */
 	private thought = '';
-	private thoughtField: string | undefined;
+	private thoughtFields: string[] = [];
 	/** Passes on only the answer of a text that may carry a framed thought (`<think>…</think>`). */
 	private readonly live: ThoughtSplitter;
 
@@ -169,7 +169,7 @@ export class StreamAssembler {
 		if (this.chars + this.thought.length + piece.length > LIMITS.answerChars) {
 			throw tooLarge('big_answer', LIMITS.answerChars);
 		}
-		this.thoughtField ??= THOUGHT_FIELDS.find((field) => delta[field] === piece);
+		if (this.thoughtFields.length === 0) this.thoughtFields = THOUGHT_FIELDS.filter((field) => delta[field] === piece);
 		this.thought += piece;
 	}
 
@@ -266,7 +266,7 @@ export class StreamAssembler {
 				message: {
 					role: state?.role ?? 'assistant',
 					content: state && state.text !== '' ? state.text : null,
-					...(index === 0 && this.thoughtField ? { [this.thoughtField]: this.fieldThought() } : {}),
+					...(index === 0 ? Object.fromEntries(this.thoughtFields.map((field) => [field, this.fieldThought()])) : {}),
 				},
 				finish_reason: finishReason,
 			};
