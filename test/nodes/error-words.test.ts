@@ -1,6 +1,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import * as normalize from '../../nodes/shared/completion/normalize';
+import { transportWords } from '../../nodes/shared/node/error-words';
+import { SlierError } from '../../nodes/shared/transport/errors';
 import { jsonOf, runSlierNode } from '../helpers/slier-node';
 import { useEmulator } from '../helpers/use-emulator';
 
@@ -90,5 +92,23 @@ describe('every value a user can type makes a sentence', () => {
 
 	it('a failed check is still invalid_input', async () => {
 		expect(await one('x', { options: { timeout: 0 } })).toEqual({ error: 'Timeout is 0 ms: it must be more than 0 (item 0)', errorType: 'invalid_input' });
+	});
+});
+
+describe('the words of a failure, from its facts', () => {
+	const message = (error: SlierError) => transportWords(error, { settings: { timeoutMs: 120_000, maxRetries: 2 }, audience: 'item' }).message;
+
+	it('a rate-limit wait is said in tenths of a second below 90 seconds, at a glance from 90 seconds on', () => {
+		const waited = (ms: number) => message(new SlierError('http', { status: 429, rateLimitCount: 4, rateLimitWaitedMs: ms }));
+		expect(waited(89_940)).toBe("Slier's rate limit was still reached when the Timeout ran out: the request waited 89.9 seconds and met 4 HTTP 429 answers");
+		expect(waited(90_000)).toBe("Slier's rate limit was still reached when the Timeout ran out: the request waited about 2 minutes and met 4 HTTP 429 answers");
+	});
+
+	it('what a non-API address sent is quoted whole up to 80 characters, cut with an ellipsis beyond', () => {
+		const sent = (body: string) =>
+			message(new SlierError('response', { problem: 'not_api', status: 200, contentType: 'text/plain; charset=utf-8', bodyExcerpt: body }));
+		const eighty = 'a'.repeat(80);
+		expect(sent(eighty)).toBe(`The Base URL did not answer like the Slier API: it sent "${eighty}" (HTTP 200, text/plain)`);
+		expect(sent(`${eighty}b`)).toBe(`The Base URL did not answer like the Slier API: it sent "${eighty}…" (HTTP 200, text/plain)`);
 	});
 });

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 
-import { readSse } from '../../nodes/shared/transport/sse';
+import { FINISH_GRACE_MS, readSse } from '../../nodes/shared/transport/sse';
 
 /**
  * How a stream's response ends once its reader stops pulling. A reader that stops before the
@@ -40,4 +40,55 @@ it('a reader that stops after the finish lets the response end by itself within 
 	// Ended, not destroyed: the connection under it stays reusable.
 	expect(response.readableEnded).toBe(true);
 	expect(response.destroyed).toBe(false);
+});
+
+/**
+ * Once the answer has its finish reason, a response held open is dropped after the finish grace:
+ * FINISH_GRACE_MS, or the Timeout if that is shorter. Fake timers and clock (the stream's own
+ * ticks stay real), so the grace is checked to the millisecond, with no margin.
+ */
+describe('the finish grace', () => {
+	beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+	afterEach(() => jest.useRealTimers());
+
+	/** Reads the first event and says that it carried the finish: the reader then waits for the rest. */
+	async function finished(idleMs: number) {
+		const response = body();
+		const events = readSse(response, idleMs);
+		await events.next();
+		return { response, events };
+	}
+
+	it.each([
+		['a long Timeout', 60_000, FINISH_GRACE_MS],
+		['a Timeout shorter than the grace', 300, 300],
+	])('with %s (%d ms), a response held open after the finish is dropped when its grace of %d ms ends', async (_name, idleMs, grace) => {
+		const { response, events } = await finished(idleMs);
+		try {
+			const end = events.next({ progress: true, finished: true });
+			jest.advanceTimersByTime(grace - 1);
+			expect(response.destroyed).toBe(false);
+			jest.advanceTimersByTime(1);
+			expect(response.destroyed).toBe(true);
+			expect((await end).done).toBe(true);
+		} finally {
+			response.destroy();
+		}
+	});
+
+	it('text after the finish reason does not cancel the grace', async () => {
+		const { response, events } = await finished(60_000);
+		try {
+			const stray = events.next({ progress: true, finished: true });
+			response.write('data: {"choices":[{"delta":{"content":" (stray)"}}]}\n\n');
+			expect((await stray).value).toContain('(stray)');
+			// The stray text moved the answer on, as a consumer may say: still only the grace is left.
+			const end = events.next({ progress: true, finished: true });
+			jest.advanceTimersByTime(FINISH_GRACE_MS);
+			expect(response.destroyed).toBe(true);
+			expect((await end).done).toBe(true);
+		} finally {
+			response.destroy();
+		}
+	});
 });
