@@ -42,7 +42,9 @@ describe('fault matrix through Slier Chat', () => {
 		const expected =
 			code >= 500
 				? `Slier had a server error (HTTP ${code}) after 1 retry: ${detail} (item 0)`
-				: `Slier rejected the request (HTTP ${code}): ${detail} (item 0)`;
+				: code === 408
+					? `Slier or a proxy between gave up waiting for the request (HTTP 408) after 1 retry: ${detail} (item 0)`
+					: `Slier rejected the request (HTTP ${code}): ${detail} (item 0)`;
 		expect(json.error).toBe(expected);
 	});
 

@@ -1,4 +1,4 @@
-import { humanDuration } from '../../nodes/shared/transport/format';
+import { humanDuration, seconds } from '../../nodes/shared/transport/format';
 import { MAX_TIMER_MS } from '../../nodes/shared/node/settings';
 import { SlierError } from '../../nodes/shared/transport/errors';
 import { RetryBudget } from '../../nodes/shared/transport/retry-budget';
@@ -43,6 +43,18 @@ describe('retry timing', () => {
 			'about 1 hour',
 			'about 2 hours',
 			'about 21 days',
+		]);
+	});
+
+	it('says a limit the user set exactly, in milliseconds below a tenth of a second', () => {
+		expect([1, 99, 100, 300, 1_000, 1_500, 300_000].map(seconds)).toEqual([
+			'1 millisecond',
+			'99 milliseconds',
+			'0.1 seconds',
+			'0.3 seconds',
+			'1 second',
+			'1.5 seconds',
+			'300 seconds',
 		]);
 	});
 

@@ -404,6 +404,14 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 				: `Set the Base URL in the Slier API credential to the final address of the API, e.g. ${DEFAULT_BASE_URL_EXAMPLE}.`,
 		};
 	}
+	// 408 is retried like a server error and typed `timeout`: it is a wait that ran out, not a bad request.
+	if (status === 408) {
+		const what = apiMessage ?? error.details.bodyExcerpt ?? 'no details';
+		return {
+			message: `Slier or a proxy between gave up waiting for the request (HTTP 408) after ${retries}: ${what}`,
+			fix: 'The request itself may be fine: try again later, or raise Options → Max Retries. If it keeps happening, check the proxy or gateway in front of Slier.',
+		};
+	}
 	if (status !== undefined && status >= 500) {
 		const what = apiMessage ?? error.details.bodyExcerpt ?? 'no details';
 		return {

@@ -2,6 +2,8 @@
 
 /** An exact number of seconds, for limits the user set: "300 seconds", "0.5 seconds". */
 export function seconds(ms: number): string {
+	// Below a tenth of a second, "0.0 seconds" would say nothing: say the milliseconds.
+	if (ms > 0 && ms < 100) return `${ms} millisecond${ms === 1 ? '' : 's'}`;
 	const s = ms / 1000;
 	return `${Number.isInteger(s) ? s : s.toFixed(1)} second${s === 1 ? '' : 's'}`;
 }
