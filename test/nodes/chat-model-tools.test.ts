@@ -149,7 +149,10 @@ describe('self-correction (slier-tools-wrong-name)', () => {
 	it('gives up after a bounded number of attempts with an error naming the tool and the problem', async () => {
 		const run = await runAgent({ model: 'slier-tools-wrong-name', question: `What is 12 times 7? ${CALC} [[always-wrong]]` });
 		expect(run.error?.message).toBe('Slier\'s model could not call a tool correctly: there is no tool named "calculator_tool"; the tools are: Calculator');
-		expect(run.error?.description).toMatch(/^The model was told what was wrong and tried 3 times\./);
+		// A chat shows only the description: it starts with what happened and whether to send again.
+		expect(run.error?.description).toMatch(
+			/^Slier's model could not call a tool correctly: there is no tool named "calculator_tool"; the tools are: Calculator\. The model was told what was wrong and tried 3 times\. .* Sending the message again may work, since a model does not answer the same way twice\. Make the tool easier to call/,
+		);
 		expect(sent()).toHaveLength(3);
 		expect(run.toolRuns).toEqual([]);
 	});
@@ -181,7 +184,9 @@ describe('Tool Calling → Off', () => {
 	it('refuses the tools clearly before anything is sent', async () => {
 		const run = await runAgent({ question: 'Hi', modelOptions: { toolCalling: 'off' } });
 		expect(run.error?.message).toBe('Tool Calling is Off in Slier Chat Model, and this AI Agent has a tool attached (Calculator)');
-		expect(run.error?.description).toMatch(/Set Options → Tool Calling to Prompt/);
+		expect(run.error?.description).toBe(
+			'Tool Calling is Off in Slier Chat Model, and this AI Agent has a tool attached (Calculator). Sending the message again will not help until the workflow is fixed. Set Options → Tool Calling to Prompt (works with every Slier model) or Native, or remove the tools from the AI Agent.',
+		);
 		expect(sent()).toEqual([]);
 	});
 });
