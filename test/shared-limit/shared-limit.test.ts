@@ -344,6 +344,21 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 		release({ kind: 'ok' });
 	});
 
+	it('a worker whose Redis has not answered yet falls back to its own limit starting at 8, not at 64 (no burst of its waiting requests)', async () => {
+		const events: SharedLimitEvent[] = [];
+		redis.pause();
+		try {
+			const g = gate(events);
+			const release = await within(10_000, g.acquire());
+			expect(events.map((e) => e.kind)).toEqual(['fallback']);
+			expect(g.shared).toBe(false);
+			expect(g.local.limit).toBe(8);
+			release({ kind: 'ok' });
+		} finally {
+			redis.resume();
+		}
+	});
+
 	it('a stopped Redis: one warning and the own limiter; restarted: used again', async () => {
 		const events: SharedLimitEvent[] = [];
 		const g = gate(events);

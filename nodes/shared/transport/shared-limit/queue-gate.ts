@@ -26,6 +26,14 @@ export interface QueueGateTiming {
 	probeEveryMs: number;
 }
 
+/**
+ * Where a shared limit starts (then doubles per round until the first 429): one node run's default
+ * Max Concurrent Requests. A worker that falls back before it read any shared limit starts its own
+ * there too: its own limiter's 64 would send every waiting request at once (a worker's first
+ * executions, all starting together, while Redis is slow to answer).
+ */
+export const SHARED_START = 8;
+
 export const QUEUE_GATE_TIMING: QueueGateTiming = { leaseTtlMs: 6_000, renewEveryMs: 2_000, boundMs: 100, pollMs: 25, probeEveryMs: 1_000 };
 
 class TooSlow extends Error {}
@@ -53,7 +61,7 @@ export class QueueGate implements Gate {
 	private readonly held = new Set<string>();
 	private renewTimer: NodeJS.Timeout | undefined;
 	private probeTimer: NodeJS.Timeout | undefined;
-	/** The shared limit as last read: where this process's own limiter starts when it falls back. */
+	/** The shared limit as last read: where this process's own limiter starts when it falls back (SHARED_START before any). */
 	private lastLimit: number | undefined;
 
 	constructor(
@@ -204,7 +212,7 @@ export class QueueGate implements Gate {
 			boundMs: this.timing.boundMs,
 			detail: slow ? '' : error instanceof Error ? error.message : String(error),
 		});
-		if (this.lastLimit !== undefined) this.local.adopt(this.lastLimit);
+		this.local.adopt(this.lastLimit ?? SHARED_START);
 		for (const waiter of this.waiting.splice(0)) {
 			waiter.signal?.removeEventListener('abort', waiter.onAbort);
 			this.local.acquire(waiter.signal).then(waiter.resolve, waiter.reject);

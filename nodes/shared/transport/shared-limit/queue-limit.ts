@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { RETRY_AFTER_CAP_MS } from '../retry';
 import { CAREFUL_PROBE_ROUNDS, SHARED_MAX_IN_FLIGHT, type AdaptiveLimiter, type Gate } from '../limiter';
-import { QueueGate, type SharedLimitEvent } from './queue-gate';
+import { QueueGate, SHARED_START, type SharedLimitEvent } from './queue-gate';
 import { redisSettings } from './redis-settings';
 import { connect, limitKeys, loadIoRedis, type LimitStore } from './redis-store';
 
@@ -11,8 +11,6 @@ import { connect, limitKeys, loadIoRedis, type LimitStore } from './redis-store'
  * Redis connection per process, one QueueGate per provider origin and key.
  */
 let store: LimitStore | undefined | null;
-/** Where a shared limit starts (then doubles per round until the first 429): one node run's default Max Concurrent Requests. */
-const SHARED_START = 8;
 const gates = new Map<string, QueueGate>();
 let report: (event: SharedLimitEvent) => void = () => {};
 /** How often this process fell back to its own limit (for the bench's figures). */
