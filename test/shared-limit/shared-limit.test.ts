@@ -288,6 +288,17 @@ suite('the shared limit in queue mode, against a real redis-server', () => {
 		expect(await s.acquire(keys(), 'next', 1_000, 64)).toMatchObject({ granted: true, limit: 1 });
 	});
 
+	it('a 429 at a shared limit just reached by growing lowers it, even at a level that succeeded before (workers count a little ahead of the provider)', async () => {
+		const s = store();
+		// Level 9 "proven" by a success, the limit grown to 9, no 429 since: a probe one above a cap of 8.
+		await inspect.hset(keys().state, 'limit', 9, 'throttled', 1, 'proven', 9, 'sinceOk', 1, 'grown', 1);
+		const leases = Array.from({ length: 9 }, (_, i) => `lease-${i}`);
+		for (const lease of leases) expect(await s.acquire(keys(), lease, 10_000, 64)).toMatchObject({ granted: true });
+		await s.release(keys(), leases[8], 'rate-limited', 0, 9, 64);
+		expect(await inspect.hget(keys().state, 'limit')).toBe('8');
+		for (const lease of leases.slice(0, 8)) await s.release(keys(), lease, 'ok', 0, 8, 64);
+	});
+
 	it('a worker keeps one gate per provider and key for all its runs, and makes a new one only with a new local limiter', async () => {
 		const saved = { host: process.env.QUEUE_BULL_REDIS_HOST, port: process.env.QUEUE_BULL_REDIS_PORT };
 		process.env.QUEUE_BULL_REDIS_HOST = '127.0.0.1';

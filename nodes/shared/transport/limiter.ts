@@ -32,7 +32,8 @@ export const IDLE_EVICT_MS = 5 * 60_000;
  *   flight (a rate limit) or 429s repeat, it also holds new attempts back for the retry-after the
  *   server asked (at most RETRY_AFTER_CAP_MS);
  * - on a lone 429 among successes at a level already proven, changes nothing: that item waits
- *   its own retry-after and the others go on (sporadic 429s of a busy provider);
+ *   its own retry-after and the others go on (sporadic 429s of a busy provider); but a 429 at a
+ *   limit just reached by growing is a failed probe, not lone;
  * - when a run of 429s also refused an attempt that was alone in flight, it was a rate limit or a
  *   provider-wide hiccup, not a cap: the first success after it restores the limit it lowered;
  * - on success, grows by one per round of `limit` successes, and after the first cap 429 only
@@ -44,6 +45,8 @@ export class AdaptiveLimiter implements Gate {
 	private inFlight = 0;
 	private successes = 0;
 	private throttled = false;
+	/** The limit was last changed by growing (a probe), not set by a 429 or at the start. */
+	private grown = false;
 	private pausedUntil = 0;
 	/** The highest in-flight level recently answered with success. */
 	private provenLevel = 0;
@@ -75,6 +78,7 @@ export class AdaptiveLimiter implements Gate {
 		if (limit >= this.current) return;
 		this.current = Math.max(1, limit);
 		this.throttled = true;
+		this.grown = false;
 		this.successes = 0;
 	}
 
@@ -118,7 +122,11 @@ export class AdaptiveLimiter implements Gate {
 			this.storm ??= { limit: this.current, throttled: this.throttled, soloRejected: false };
 			// Refused while it was the only attempt in flight: no concurrency cap refuses that.
 			if (level === 1) this.storm.soloRejected = true;
-			const lone = this.successSinceRejection && level <= this.provenLevel;
+			// A 429 at a limit just reached by growing is a failed probe, never lone: counts run a
+			// little ahead of what the provider sees (a slot frees after the answer was read; more so
+			// across queue-mode workers), so a level over the cap can "succeed" first, and lone 429s
+			// there kept the limit over the cap for a whole run (18 % rejected in one CI run).
+			const lone = this.successSinceRejection && level <= this.provenLevel && !(this.grown && level >= this.current);
 			const repeated = !this.successSinceRejection;
 			this.successSinceRejection = false;
 			this.successes = 0;
@@ -128,6 +136,7 @@ export class AdaptiveLimiter implements Gate {
 			// inFlight still counts this attempt, so each rejection of a burst lowers the limit by one.
 			if (this.inFlight > 1) {
 				this.throttled = true;
+				this.grown = false;
 				this.current = Math.max(1, Math.min(this.current, this.inFlight) - 1);
 			}
 			// Hold everyone back only for a rate limit (one attempt in flight) or repeated 429s: a
@@ -145,6 +154,7 @@ export class AdaptiveLimiter implements Gate {
 			// not a cap. Undo what they lowered, or every later run would crawl at the lowered limit.
 			this.current = Math.max(this.current, this.storm.limit);
 			this.throttled = this.storm.throttled;
+			this.grown = false;
 		}
 		this.storm = undefined;
 		// A level counts as proven only within the current limit: a burst's attempts above the
@@ -155,6 +165,7 @@ export class AdaptiveLimiter implements Gate {
 		const needed = this.current * (this.throttled ? CAREFUL_PROBE_ROUNDS : 1);
 		if (this.successes >= needed) {
 			this.current++;
+			this.grown = true;
 			this.successes = 0;
 		}
 	}

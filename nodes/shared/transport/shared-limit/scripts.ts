@@ -71,19 +71,21 @@ if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then inFlight = inFlight + 1 end
 local limit, throttled, successes = get('limit', tonumber(ARGV[9])), get('throttled', 0), get('successes', 0)
 local proven, sinceOk, paused = get('proven', 0), get('sinceOk', 1), get('pausedUntil', 0)
 local stormLimit = get('stormLimit', -1)
+local grown = get('grown', 0)
 if outcome == 'rate-limited' then
   if stormLimit < 0 then
     stormLimit = limit
     redis.call('HSET', s, 'stormThrottled', throttled, 'stormSolo', 0)
   end
   if level == 1 then redis.call('HSET', s, 'stormSolo', 1) end
-  local lone = sinceOk == 1 and level <= proven
+  -- At a limit just reached by growing, a 429 is a failed probe, never lone (see AdaptiveLimiter.feedback).
+  local lone = sinceOk == 1 and level <= proven and not (grown == 1 and level >= limit)
   local repeated = sinceOk == 0
   sinceOk, successes = 0, 0
   proven = math.min(proven, level - 1)
   if not lone then
     if inFlight > 1 then
-      throttled = 1
+      throttled, grown = 1, 0
       limit = math.max(1, math.min(limit, inFlight) - 1)
     end
     if retryAfter > 0 and (inFlight <= 1 or repeated) then
@@ -94,7 +96,7 @@ elseif outcome == 'ok' then
   sinceOk = 1
   if stormLimit >= 0 and get('stormSolo', 0) == 1 then
     limit = math.max(limit, stormLimit)
-    throttled = get('stormThrottled', 0)
+    throttled, grown = get('stormThrottled', 0), 0
   end
   stormLimit = -1
   proven = math.max(proven, math.min(level, limit))
@@ -103,13 +105,13 @@ elseif outcome == 'ok' then
     local needed = 1
     if throttled == 1 then needed = limit * rounds end
     if successes >= needed then
-      limit = limit + 1
+      limit, grown = limit + 1, 1
       successes = 0
     end
   end
 end
 redis.call('HSET', s, 'limit', limit, 'throttled', throttled, 'successes', successes, 'proven', proven,
-  'sinceOk', sinceOk, 'pausedUntil', paused, 'stormLimit', stormLimit)
+  'sinceOk', sinceOk, 'pausedUntil', paused, 'stormLimit', stormLimit, 'grown', grown)
 redis.call('PEXPIRE', s, ARGV[8])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return limit
