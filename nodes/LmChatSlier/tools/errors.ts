@@ -1,5 +1,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
+import { sendAgainWords } from '../../shared/node/error-words';
+
 /*
  * A chat shows only an error's description, so these descriptions start, like every Slier Chat
  * Model error's (node/error-words.ts causeFirst), with what happened and whether sending the
@@ -24,6 +26,6 @@ export function toolsOffError(node: INode, names: string[]): NodeOperationError 
 	const unique = [...new Set(names)];
 	const message = `Tool Calling is Off in Slier Chat Model, and this AI Agent has ${unique.length === 1 ? 'a tool' : 'tools'} attached (${unique.join(', ')})`;
 	return new NodeOperationError(node, message, {
-		description: `${message}. Sending the message again will not help until the workflow is fixed. Set Options → Tool Calling to Prompt (works with every Slier model) or Native, or remove the tools from the AI Agent.`,
+		description: `${message}. ${sendAgainWords('invalid_input')} Set Options → Tool Calling to Prompt (works with every Slier model) or Native, or remove the tools from the AI Agent.`,
 	});
 }

@@ -197,6 +197,11 @@ function causeFirst(words: Words): Words {
 	return { ...words, fix: `${words.message}${stop} ${AGAIN[words.errorType]} ${words.fix}` };
 }
 
+/** Whether sending the same chat message again can help, for an error of this type: the words every chat error uses. */
+export function sendAgainWords(type: ErrorType): string {
+	return AGAIN[type];
+}
+
 /** Whether sending the same chat message again can help, by errorType. */
 const AGAIN: Record<ErrorType, string> = {
 	content_filter: 'Sent again unchanged, it will be refused again.',
@@ -404,23 +409,22 @@ function explain(error: SlierError, ctx: WordsContext): { message: string; fix: 
 				: `Set the Base URL in the Slier API credential to the final address of the API, e.g. ${DEFAULT_BASE_URL_EXAMPLE}.`,
 		};
 	}
+	const what = apiMessage ?? error.details.bodyExcerpt ?? 'no details';
 	// 408 is retried like a server error and typed `timeout`: it is a wait that ran out, not a bad request.
 	if (status === 408) {
-		const what = apiMessage ?? error.details.bodyExcerpt ?? 'no details';
 		return {
 			message: `Slier or a proxy between gave up waiting for the request (HTTP 408) after ${retries}: ${what}`,
 			fix: 'The request itself may be fine: try again later, or raise Options → Max Retries. If it keeps happening, check the proxy or gateway in front of Slier.',
 		};
 	}
 	if (status !== undefined && status >= 500) {
-		const what = apiMessage ?? error.details.bodyExcerpt ?? 'no details';
 		return {
 			message: `Slier had a server error (HTTP ${status}) after ${retries}: ${what}`,
 			fix: 'This is on the Slier side or a proxy between. Try again later, or raise Options → Max Retries.',
 		};
 	}
 	return {
-		message: `Slier rejected the request (HTTP ${status ?? '?'}): ${apiMessage ?? error.details.bodyExcerpt ?? 'no details'}`,
+		message: `Slier rejected the request (HTTP ${status ?? '?'}): ${what}`,
 		fix: param ? `Check the "${param}" part of the request.` : 'Check the messages and model parameters.',
 	};
 }
