@@ -11,6 +11,7 @@ import { redisSettings } from '../../nodes/shared/transport/shared-limit/redis-s
 import { connect, limitKeys, type LimitStore } from '../../nodes/shared/transport/shared-limit/redis-store';
 import { startEmulator, type SlierEmulator } from '../emulator/server';
 import { redisBinary, startRedis, type RedisServer } from '../helpers/redis-server';
+import { within } from '../helpers/within';
 
 /**
  * The queue-mode shared limit against a real redis-server, outside n8n: worker processes that
@@ -25,12 +26,6 @@ jest.setTimeout(60_000);
 const KEY = 'sk-shared-limit-test-key';
 const child = join(__dirname, 'child.ts');
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** `promise`, or a rejection once `ms` passed without it (a hang shows as a failure, not a stuck test). */
-const within = <T>(ms: number, promise: Promise<T>): Promise<T> => {
-	let timer: NodeJS.Timeout | undefined;
-	const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms)));
-	return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-};
 
 describe('regular mode (one process)', () => {
 	it('loads nothing of the Redis side: neither ioredis nor the queue-mode modules', async () => {

@@ -1,5 +1,6 @@
 import { AdaptiveLimiter, IDLE_EVICT_MS, RunGate, sharedLimiter, type Gate } from '../../nodes/shared/transport/limiter';
 import { RETRY_AFTER_CAP_MS } from '../../nodes/shared/transport/retry';
+import { within } from '../helpers/within';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -81,14 +82,7 @@ describe('AdaptiveLimiter', () => {
 			const limiter = new AdaptiveLimiter(8, () => clock++);
 			const release = await limiter.acquire();
 			release({ kind: 'rate-limited', retryAfterMs });
-			let timer: NodeJS.Timeout | undefined;
-			const hung = new Promise((resolve) => (timer = setTimeout(resolve, 1_000, `still waiting 1 s after a ${retryAfterMs} ms pause`)));
-			const woke = limiter.acquire().then((next) => {
-				next({ kind: 'ok' });
-				return 'started';
-			});
-			expect(await Promise.race([woke, hung])).toBe('started');
-			clearTimeout(timer);
+			(await within(1_000, limiter.acquire(), `the start after a ${retryAfterMs} ms pause`))({ kind: 'ok' });
 		}
 	});
 
@@ -330,7 +324,6 @@ describe('RunGate', () => {
 		cancelled.abort();
 		expect(await first).toMatch(/canceled/);
 		held({ kind: 'ok' });
-		const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('stranded'), 2_000).unref());
-		expect(await Promise.race([second.then(() => 'acquired'), timeout])).toBe('acquired');
+		(await within(2_000, second, 'the live waiter'))({ kind: 'ok' });
 	});
 });
