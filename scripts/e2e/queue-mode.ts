@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
 
 import { startEmulator, type SlierEmulator } from '../../test/emulator/server';
+import { readyLine } from '../../test/helpers/ready-line';
 import { redisBinary, startRedis, type RedisServer } from '../../test/helpers/redis-server';
 import { check, node, slierCredentials, toMain, workflow, type Test } from './kit';
 import { N8nHost, stopProcess } from './n8n-host';
@@ -148,23 +149,7 @@ async function startWorker(main: N8nHost): Promise<ChildProcess> {
 		env: { ...main.env, N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(broker), QUEUE_HEALTH_CHECK_PORT: String(health) },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
-	let log = '';
-	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`an n8n worker was not ready in 120 s:\n${log.slice(-1500)}`)), 120_000);
-		const seen = (chunk: Buffer) => {
-			log += chunk.toString();
-			if (log.includes('n8n worker is now ready')) {
-				clearTimeout(timer);
-				resolve();
-			}
-		};
-		worker.stdout?.on('data', seen);
-		worker.stderr?.on('data', seen);
-		worker.once('exit', (code) => {
-			clearTimeout(timer);
-			reject(new Error(`an n8n worker exited (${code}):\n${log.slice(-1500)}`));
-		});
-	});
+	await readyLine(worker, 'n8n worker is now ready', 'an n8n worker', 120_000);
 	// Keep reading its output, so a full pipe never stalls it; show the Slier lines (warnings).
 	worker.stdout?.on('data', (chunk: Buffer) => printSlierLines(chunk));
 	worker.stderr?.on('data', (chunk: Buffer) => printSlierLines(chunk));

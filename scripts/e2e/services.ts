@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { freePort } from '../../test/helpers/free-port';
+import { readyLine } from '../../test/helpers/ready-line';
 
 export { freePort };
 
@@ -39,23 +40,7 @@ export async function startPostgres(bin: string): Promise<Postgres> {
 		cwd: data,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
-	let log = '';
-	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start in 30 s:\n${log}`)), 30_000);
-		const seen = (chunk: Buffer) => {
-			log += chunk.toString();
-			if (log.includes('ready to accept connections')) {
-				clearTimeout(timer);
-				resolve();
-			}
-		};
-		server.stdout?.on('data', seen);
-		server.stderr?.on('data', seen);
-		server.once('exit', (code) => {
-			clearTimeout(timer);
-			reject(new Error(`PostgreSQL exited (${code}):\n${log}`));
-		});
-	});
+	await readyLine(server, 'ready to accept connections', 'PostgreSQL', 30_000);
 	return {
 		port,
 		stop: async () => {

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
 import { freePort } from './free-port';
+import { readyLine } from './ready-line';
 
 /**
  * A real redis-server (Debian's `redis-server` package) on a free 127.0.0.1 port, with no
@@ -38,21 +39,7 @@ export async function startRedis(binary: string): Promise<RedisServer> {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		child = started;
-		await new Promise<void>((resolve, reject) => {
-			let log = '';
-			const timer = setTimeout(() => reject(new Error(`redis-server did not start in 10 s:\n${log}`)), 10_000);
-			started.stdout?.on('data', (chunk: Buffer) => {
-				log += chunk.toString();
-				if (log.includes('Ready to accept connections')) {
-					clearTimeout(timer);
-					resolve();
-				}
-			});
-			started.once('exit', (code) => {
-				clearTimeout(timer);
-				reject(new Error(`redis-server exited (${code}):\n${log}`));
-			});
-		});
+		await readyLine(started, 'Ready to accept connections', 'redis-server', 10_000);
 	};
 	const stop = async () => {
 		const running = child;
