@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 
 import { startEmulator } from '../../test/emulator/server';
+import { readyLine } from '../../test/helpers/ready-line';
 import { redisBinary, startRedis } from '../../test/helpers/redis-server';
 
 export interface Targets {
@@ -97,20 +98,7 @@ async function startWorkers(count: number, runs: number, url: string, apiKey: st
 			}),
 		);
 	}
-	await Promise.all(
-		children.map(
-			(child) =>
-				new Promise<void>((resolve) => {
-					const ready = (chunk: Buffer) => {
-						if (chunk.toString().includes('ready')) {
-							child.stdout!.off('data', ready);
-							resolve();
-						}
-					};
-					child.stdout!.on('data', ready);
-				}),
-		),
-	);
+	await Promise.all(children.map((child) => readyLine(child, 'ready', 'a bench worker', 60_000)));
 	return {
 		go: async () => {
 			for (const child of children) child.stdin!.write('go\n');
